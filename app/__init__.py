@@ -1,0 +1,88 @@
+"""Claimdesk: a quote and claim fact-check workbench for newsrooms.
+
+``create_app`` is the application factory (flaskr style): configuration, extensions,
+blueprints, CLI. It loads no model and touches no database: engines load on first use.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from flask import Flask
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
+    """Build the app from ``config.Config`` (or ``TestConfig`` plus ``test_config``)."""
+    app = Flask(__name__, instance_relative_config=True, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
+    from config import Config, TestConfig
+
+    if test_config is None:
+        app.config.from_object(Config)
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_object(TestConfig)
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+    from app import extensions
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db)
+    extensions.login_manager.init_app(app)
+    extensions.csrf.init_app(app)
+    extensions.bootstrap.init_app(app)
+    _configure_sqlite(app)
+
+    from app import api, articles, auth, claims, queue, speakers, web
+
+    for module in (auth, queue, claims, articles, speakers, api):
+        app.register_blueprint(module.bp)
+    web.init_app(app)
+
+    from app import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """The key in ``instance/secret_key``, generated on first start (never in the code)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """SQLite: foreign keys on, WAL, a busy timeout, and real BEGINs so transactions
+    (and the tests' savepoints) behave as on PostgreSQL."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    import sqlalchemy as sa
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - driver hook
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if app.config["SQLALCHEMY_DATABASE_URI"] not in ("sqlite://", "sqlite:///:memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):  # pragma: no cover - driver hook
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,74 @@
+"""Plain-JSON views of the models for the API."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from app.models import AuditEvent, Claim, ClaimEvidence, Comment, Verdict
+
+
+def iso(value: Optional[datetime]) -> Optional[str]:
+    """Naive-UTC timestamps as ISO 8601 with a Z."""
+    return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+def claim_summary(claim: Claim) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "content": claim.content,
+        "kind": claim.kind,
+        "status": claim.status,
+        "version": claim.version,
+        "speaker": {"id": claim.speaker.id, "name": claim.speaker.name, "role": claim.speaker.role,
+                    "kind": claim.speaker.kind} if claim.speaker else None,
+        "article": {"id": claim.article.id, "title": claim.article.title, "url": claim.article.url},
+        "span": [claim.start, claim.end],
+        "cue": claim.cue,
+        "assignee": {"id": claim.assignee.id, "name": claim.assignee.name} if claim.assignee else None,
+        "duplicate_of": claim.duplicate_of_id,
+        "created_at": iso(claim.created_at),
+        "updated_at": iso(claim.updated_at),
+    }
+
+
+def evidence_link(link: ClaimEvidence) -> dict[str, Any]:
+    ev = link.evidence
+    return {
+        "id": link.id, "evidence_id": ev.id, "url": ev.url, "title": ev.title, "publisher": ev.publisher,
+        "published_at": iso(ev.published_at), "excerpt": ev.excerpt, "stance": link.stance, "note": link.note,
+        "source_claim_id": ev.source_claim_id, "added_by": link.added_by.name if link.added_by else None,
+        "added_at": iso(link.added_at),
+    }
+
+
+def verdict_json(verdict: Optional[Verdict]) -> Optional[dict[str, Any]]:
+    if verdict is None:
+        return None
+    return {
+        "id": verdict.id, "verdict": verdict.verdict, "label": verdict.label, "rationale": verdict.rationale,
+        "state": verdict.state, "proposed_by": verdict.proposed_by.name, "proposed_at": iso(verdict.proposed_at),
+        "reviewed_by": verdict.reviewed_by.name if verdict.reviewed_by else None,
+        "reviewed_at": iso(verdict.reviewed_at), "review_comment": verdict.review_comment,
+    }
+
+
+def history_item(event: AuditEvent) -> dict[str, Any]:
+    return {"at": iso(event.at), "user": event.user.name if event.user else None, "action": event.action,
+            "before": event.before, "after": event.after}
+
+
+def comment_json(comment: Comment) -> dict[str, Any]:
+    return {"id": comment.id, "author": comment.author.name, "body": comment.body, "created_at": iso(comment.created_at)}
+
+
+def claim_detail(claim: Claim, history: list[AuditEvent]) -> dict[str, Any]:
+    return {
+        **claim_summary(claim),
+        "spans": claim.spans,
+        "edited": claim.edited,
+        "dismiss_reason": claim.dismiss_reason,
+        "evidence": [evidence_link(link) for link in claim.evidence_links],
+        "verdict": verdict_json(claim.current_verdict),
+        "comments": [comment_json(c) for c in claim.comments],
+        "history": [history_item(e) for e in history],
+    }

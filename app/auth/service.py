@@ -1,0 +1,88 @@
+"""Users and API tokens: creation, password checks, token lookup."""
+from __future__ import annotations
+
+from typing import Optional
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.errors import Forbidden, Invalid, NotFound
+from app.extensions import db
+from app.models import ROLES, ApiToken, User, hash_token, utcnow
+
+# Checked against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
+_DUMMY_HASH: Optional[str] = None
+
+
+def authenticate(email: str, password: str) -> Optional[User]:
+    """The active user with this e-mail and password, else None."""
+    global _DUMMY_HASH
+    user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+    if user is None or not user.active:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = generate_password_hash("not-a-password")
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    return user if user.check_password(password or "") else None
+
+
+def create_user(email: str, *, name: str, role: str, password: str) -> User:
+    """Create a user; e-mails are unique and stored lower-case."""
+    email = (email or "").strip().lower()
+    if "@" not in email:
+        raise Invalid(f"{email!r} is not an e-mail address.", field="email")
+    if role not in ROLES:
+        raise Invalid(f"Role must be one of {', '.join(ROLES)}.", field="role")
+    if len(password or "") < 8:
+        raise Invalid("The password must be at least 8 characters long.", field="password")
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise Invalid(f"A user with e-mail {email} already exists.", field="email")
+    user = User(email=email, name=(name or email.split("@")[0]).strip(), role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def create_token(email: str, *, name: str = "") -> tuple[ApiToken, str]:
+    """A new API token for the user; the secret is returned once and stored only hashed."""
+    user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+    if user is None:
+        raise NotFound(f"No user with e-mail {email}.")
+    secret = ApiToken.new_secret()
+    token = ApiToken(user=user, name=name, prefix=secret[:10], token_hash=hash_token(secret))
+    db.session.add(token)
+    db.session.commit()
+    return token, secret
+
+
+def user_for_token(secret: str) -> Optional[User]:
+    """The active owner of a valid, unrevoked token, else None.
+
+    The last use is recorded at most every five minutes, so reads stay reads.
+    """
+    if not secret or len(secret) > 200:
+        return None
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    if token is None or token.is_revoked or not token.user.active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        token.last_used_at = now
+        db.session.commit()
+    return token.user
+
+
+def revoke_token(token_id: int, *, user: User) -> ApiToken:
+    """Revoke a token: its owner or an admin may."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"Token {token_id} does not exist.")
+    if token.user_id != user.id and not user.is_admin:
+        raise Forbidden("Only the token's owner or an admin can revoke it.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()
+    return token

@@ -1,0 +1,221 @@
+"""Claim page and claim actions. Each POST calls one workflow service function and
+turns a refusal into a message; the rules live in app.workflow.service."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.articles.highlight import Mark, highlight, paragraphs
+from app.claims.forms import (
+    AssignForm, ClaimEditForm, CommentForm, DismissForm, EvidenceForm, LinkExistingForm, ReopenForm,
+    ReviewForm, TakeForm, UnlinkForm, VerdictForm,
+)
+from app.errors import DomainError, StaleVersion
+from app.models import Claim
+from app.workflow import service
+from app.workflow.queries import desk_users
+
+bp = Blueprint("claims", __name__, url_prefix="/claims")
+
+
+def article_marks(claims: list[Claim]) -> list[Mark]:
+    """Highlight marks for claims of one article."""
+    return [
+        Mark(c.start, c.end, c.id, c.kind,
+             f"Claim #{c.id} ({c.kind}) by {c.speaker.name if c.speaker else 'unknown speaker'}",
+             url_for("claims.show", claim_id=c.id))
+        for c in claims
+    ]
+
+
+def context_window(claim: Claim, around: int = 1) -> tuple[int, int]:
+    """The character range of the claim's paragraphs plus ``around`` paragraphs each side."""
+    paras = paragraphs(claim.article.text)
+    hit = [i for i, (a, b) in enumerate(paras) if a < claim.end and b > claim.start] or [0]
+    lo, hi = max(0, hit[0] - around), min(len(paras) - 1, hit[-1] + around)
+    return (paras[lo][0], paras[hi][1]) if paras else (0, 0)
+
+
+def _forms(claim: Claim, **overrides):
+    users = desk_users()
+    forms = {
+        "edit": ClaimEditForm(obj=claim, speaker=claim.speaker.name if claim.speaker else "", formdata=None),
+        "assign": AssignForm(version=claim.version, formdata=None),
+        "take": TakeForm(version=claim.version, formdata=None),
+        "evidence": EvidenceForm(formdata=None),
+        "verdict": VerdictForm(version=claim.version, formdata=None),
+        "review": ReviewForm(version=claim.version, formdata=None),
+        "dismiss": DismissForm(version=claim.version, formdata=None),
+        "reopen": ReopenForm(version=claim.version, formdata=None),
+        "comment": CommentForm(formdata=None),
+        "unlink": UnlinkForm(formdata=None),
+        "link_existing": LinkExistingForm(formdata=None),
+    }
+    forms["assign"].assignee.choices = [("", "Nobody")] + [(str(u.id), u.name) for u in users]
+    forms["assign"].assignee.data = str(claim.assignee_id or "")
+    forms.update(overrides)
+    return forms
+
+
+def render_claim(claim: Claim, status: int = 200, **form_overrides):
+    """The claim page: text, speaker, article context, actions, evidence, history."""
+    window = context_window(claim)
+    context = highlight(claim.article.text, article_marks(claim.article.claims), focus=claim.id, window=window)
+    return render_template(
+        "claims/show.html", claim=claim, context=context, forms=_forms(claim, **form_overrides),
+        history=service.history(claim.id), related=_related(claim),
+        can_review=service.can_review(current_user), can_reopen=service.can_reopen(current_user),
+    ), status
+
+
+def _related(claim: Claim):
+    """Related claims and evidence (empty until the similarity index is wired in)."""
+    return {"claims": [], "evidence": []}
+
+
+@bp.route("/<int:claim_id>")
+@login_required
+def show(claim_id: int):
+    return render_claim(service.get_claim(claim_id))
+
+
+def _act(claim_id: int, form, action: Callable[[], object], done: str, form_key: str):
+    """Run one service action for a validated form; on refusal re-render with the input kept."""
+    claim = service.get_claim(claim_id)
+    if not form.validate_on_submit():
+        flash("Please correct the highlighted fields.", "danger")
+        return render_claim(claim, 422, **{form_key: form})
+    try:
+        action()
+    except StaleVersion as exc:
+        claim = service.get_claim(claim_id)
+        if hasattr(form, "version"):
+            form.version.data = claim.version
+        flash(exc.message + " Your input is kept in the form below.", "warning")
+        return render_claim(claim, 409, **{form_key: form})
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return render_claim(service.get_claim(claim_id), exc.status, **{form_key: form})
+    flash(done, "success")
+    return redirect(url_for("claims.show", claim_id=claim_id))
+
+
+def _version(form) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/<int:claim_id>/edit", methods=["POST"])
+@login_required
+def edit(claim_id: int):
+    form = ClaimEditForm()
+    claim = service.get_claim(claim_id)
+    changes = {"content": form.content.data, "speaker": form.speaker.data, "kind": form.kind.data,
+               "cue": form.cue.data}
+    if form.start.data is not None and form.end.data is not None and (
+            form.start.data, form.end.data) != (claim.start, claim.end):
+        changes.update(start=form.start.data, end=form.end.data)
+    return _act(claim_id, form, lambda: service.update_claim(
+        claim_id, user=current_user, version=_version(form), changes=changes), "Correction saved.", "edit")
+
+
+@bp.route("/<int:claim_id>/take", methods=["POST"])
+@login_required
+def take(claim_id: int):
+    form = TakeForm()
+    return _act(claim_id, form, lambda: service.take(claim_id, user=current_user, version=_version(form)),
+                "The claim is assigned to you.", "take")
+
+
+@bp.route("/<int:claim_id>/assign", methods=["POST"])
+@login_required
+def assign(claim_id: int):
+    form = AssignForm()
+    form.assignee.choices = [("", "Nobody")] + [(str(u.id), u.name) for u in desk_users()]
+    return _act(claim_id, form, lambda: service.assign(
+        claim_id, user=current_user, assignee=form.assignee.data or None, version=_version(form)),
+        "Assignment saved.", "assign")
+
+
+@bp.route("/<int:claim_id>/evidence", methods=["POST"])
+@login_required
+def add_evidence(claim_id: int):
+    form = EvidenceForm()
+    data = service.EvidenceInput(
+        url=form.url.data, title=form.title.data, stance=form.stance.data, publisher=form.publisher.data,
+        published_at=None, excerpt=form.excerpt.data, note=form.note.data,
+    )
+    if form.published_at.data:
+        from datetime import datetime
+
+        data.published_at = datetime.combine(form.published_at.data, datetime.min.time())
+    return _act(claim_id, form, lambda: service.link_evidence(claim_id, user=current_user, evidence=data),
+                "Evidence linked.", "evidence")
+
+
+@bp.route("/<int:claim_id>/evidence/existing", methods=["POST"])
+@login_required
+def link_existing(claim_id: int):
+    form = LinkExistingForm()
+    return _act(claim_id, form, lambda: service.link_evidence(
+        claim_id, user=current_user, evidence_id=int(form.evidence_id.data), stance=form.stance.data),
+        "Evidence linked.", "link_existing")
+
+
+@bp.route("/<int:claim_id>/evidence/<int:link_id>/remove", methods=["POST"])
+@login_required
+def remove_evidence(claim_id: int, link_id: int):
+    form = UnlinkForm()
+    return _act(claim_id, form, lambda: service.unlink_evidence(claim_id, link_id, user=current_user),
+                "Evidence removed from this claim.", "unlink")
+
+
+@bp.route("/<int:claim_id>/verdict", methods=["POST"])
+@login_required
+def propose(claim_id: int):
+    form = VerdictForm()
+    return _act(claim_id, form, lambda: service.propose_verdict(
+        claim_id, user=current_user, verdict=form.verdict.data, rationale=form.rationale.data,
+        version=_version(form)), "Verdict proposed: the claim is waiting for review.", "verdict")
+
+
+@bp.route("/<int:claim_id>/review", methods=["POST"])
+@login_required
+def review(claim_id: int):
+    form = ReviewForm()
+    if form.send_back.data:
+        return _act(claim_id, form, lambda: service.return_claim(
+            claim_id, user=current_user, comment=form.comment.data, version=_version(form)),
+            "Returned to the editor.", "review")
+    return _act(claim_id, form, lambda: service.approve(
+        claim_id, user=current_user, comment=form.comment.data, version=_version(form)),
+        "Verdict approved.", "review")
+
+
+@bp.route("/<int:claim_id>/dismiss", methods=["POST"])
+@login_required
+def dismiss(claim_id: int):
+    form = DismissForm()
+    return _act(claim_id, form, lambda: service.dismiss(
+        claim_id, user=current_user, reason=form.reason.data, version=_version(form)), "Claim dismissed.", "dismiss")
+
+
+@bp.route("/<int:claim_id>/reopen", methods=["POST"])
+@login_required
+def reopen(claim_id: int):
+    form = ReopenForm()
+    return _act(claim_id, form, lambda: service.reopen(
+        claim_id, user=current_user, reason=form.reason.data or "", version=_version(form)),
+        "Claim reopened.", "reopen")
+
+
+@bp.route("/<int:claim_id>/comments", methods=["POST"])
+@login_required
+def comment(claim_id: int):
+    form = CommentForm()
+    return _act(claim_id, form, lambda: service.add_comment(claim_id, user=current_user, body=form.body.data),
+                "Comment added.", "comment")

@@ -1,0 +1,130 @@
+"""Command-line interface: ``flask --app app <command>``."""
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from app.auth.service import create_token, create_user
+from app.errors import DomainError, DuplicateArticle
+from app.extensions import db
+from app.ingest import ArticleText, expand_paths, ingest_article, ingest_paths
+from app.ingest.text import read_upload
+from app.models import User
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+DEMO_USERS = (
+    ("editor@claimdesk.local", "Edith Editor", "editor"),
+    ("reviewer@claimdesk.local", "Rafael Reviewer", "reviewer"),
+    ("admin@claimdesk.local", "Ada Admin", "admin"),
+)
+
+
+def init_app(app: Flask) -> None:
+    for command in (ingest_command, create_user_command, create_token_command, demo_command):
+        app.cli.add_command(command)
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--user", "email", default=None, help="E-mail of the user to record as ingesting.")
+def ingest_command(paths: tuple[str, ...], email: str | None) -> None:
+    """Ingest .txt/.html files and folders of them; prints a summary line."""
+    user = _user_or_exit(email) if email else None
+    files = expand_paths(paths)
+    if not files:
+        raise click.ClickException("No .txt or .html files found in the paths given.")
+    with click.progressbar(length=len(files), label="Ingesting", file=sys.stderr,
+                           item_show_func=lambda p: p.name if p else "") as bar:
+        summary = ingest_paths(files, user=user, on_done=lambda path: bar.update(1, path))
+    for path, existing in summary.duplicates:
+        click.echo(f"duplicate: {path} is article #{existing}")
+    for path, reason in summary.failed:
+        click.echo(f"failed: {path}: {reason}", err=True)
+    claims = sum(n for _, _, n in summary.ingested)
+    click.echo(f"{summary.line()}; {claims} claims added.")
+    if summary.failed:
+        sys.exit(1)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["editor", "reviewer", "admin"]), default="editor", show_default=True)
+@click.option("--name", default="", help="The name shown in the desk.")
+def create_user_command(email: str, role: str, name: str) -> None:
+    """Create a user; the password is prompted (or read from standard input)."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        user = create_user(email, name=name, role=role, password=password)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="cli", help="A label for the token.")
+def create_token_command(email: str, name: str) -> None:
+    """Print a new API token for EMAIL (shown once, stored hashed)."""
+    try:
+        _token, secret = create_token(email, name=name)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(secret)
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the seed articles and three demo users unless already there; print how to sign in."""
+    for path in sorted(SEEDS_DIR.glob("*.txt")):
+        doc = read_upload(path.read_bytes(), filename=path.name)
+        meta_path = path.with_suffix(".json")
+        if meta_path.exists():
+            meta = json.loads(meta_path.read_text())
+            doc.title, doc.publisher, doc.url = meta.get("title"), meta.get("publisher"), meta.get("url")
+            if meta.get("published_at"):
+                doc.published_at = datetime.fromisoformat(meta["published_at"])
+        try:
+            result = ingest_article(doc, user=None, source="seed", filename=path.name)
+            click.echo(f"Loaded seed article #{result.article.id} \u201c{result.article.title}\u201d: "
+                       f"{len(result.claims)} claims.")
+        except DuplicateArticle as exc:
+            click.echo(f"Seed article {path.name} already loaded (#{exc.existing_id}).")
+    credentials = _demo_credentials()
+    click.echo("\nDemo users (e-mail / password / role):")
+    for email, _name, role in DEMO_USERS:
+        click.echo(f"  {email:<28} {credentials[email]:<24} {role}")
+
+
+def _demo_credentials() -> dict[str, str]:
+    """Demo users with random passwords kept in instance/demo-users.json (created once)."""
+    path = Path(current_app.instance_path) / "demo-users.json"
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    for email, name, role in DEMO_USERS:
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        password = stored.get(email) or secrets.token_urlsafe(9)
+        if user is None:
+            create_user(email, name=name, role=role, password=password)
+        elif not user.check_password(password):
+            user.set_password(password)
+            db.session.commit()
+        stored[email] = password
+    path.write_text(json.dumps(stored, indent=1))
+    path.chmod(0o600)
+    return stored
+
+
+def _user_or_exit(email: str) -> User:
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user with e-mail {email}.")
+    return user

@@ -1,0 +1,76 @@
+"""Domain errors raised by the service layer.
+
+Each error carries a stable ``code`` (what API clients switch on), the HTTP ``status`` the
+web and API layers answer with, a message for people, and optional ``details``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFound(DomainError):
+    code, status = "not_found", 404
+
+
+class Forbidden(DomainError):
+    code, status = "forbidden", 403
+
+
+class FourEyes(Forbidden):
+    """The person who proposed a verdict tries to sign it off."""
+
+    code = "four_eyes"
+
+
+class Invalid(DomainError):
+    code, status = "invalid", 422
+
+
+class EmptyText(Invalid):
+    code = "empty_text"
+
+
+class EvidenceRequired(Invalid):
+    code = "evidence_required"
+
+
+class TooLarge(DomainError):
+    code, status = "too_large", 413
+
+
+class UnsupportedMedia(DomainError):
+    code, status = "unsupported_media_type", 415
+
+
+class DuplicateArticle(DomainError):
+    """The normalised text was ingested before; ``details['existing_id']`` names it."""
+
+    code, status = "duplicate_article", 409
+
+    def __init__(self, message: str, existing_id: int, **details: Any) -> None:
+        super().__init__(message, existing_id=existing_id, **details)
+        self.existing_id = existing_id
+
+
+class StaleVersion(DomainError):
+    """Someone saved the claim since this editor loaded it; nothing was written."""
+
+    code, status = "stale_version", 409
+
+
+class BadStatus(DomainError):
+    code, status = "bad_status", 409
+
+
+class FetchRefused(DomainError):
+    code, status = "fetch_refused", 422

@@ -1,0 +1,72 @@
+"""Find or create the Speaker a quote is attributed to, merging by name and alias."""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import SPEAKER_KINDS, Speaker, SpeakerAlias, normalise_name
+
+# Mentions that name nobody on their own: never stored as aliases.
+_NOT_ALIASES = {
+    "he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "his", "hers", "their",
+    "who", "which", "that", "this", "officials", "the official", "the spokesman",
+    "the spokeswoman", "a spokesman", "a spokeswoman", "sources", "a source",
+}
+
+
+def is_usable_alias(mention: str) -> bool:
+    """True when a surface mention identifies a speaker by itself (not a pronoun)."""
+    key = normalise_name(mention)
+    return bool(key) and key not in _NOT_ALIASES and len(key) <= 200
+
+
+def find_speaker(name: str) -> Optional[Speaker]:
+    """The speaker whose canonical name or one alias matches ``name``, if exactly one does."""
+    key = normalise_name(name)
+    if not key:
+        return None
+    speaker = db.session.scalar(sa.select(Speaker).where(Speaker.name_key == key))
+    if speaker is not None:
+        return speaker
+    matches = db.session.scalars(
+        sa.select(Speaker).join(SpeakerAlias).where(SpeakerAlias.alias_key == key).distinct().limit(2)
+    ).all()
+    return matches[0] if len(matches) == 1 else None
+
+
+def find_or_create_speaker(
+    name: str,
+    *,
+    kind: str = "person",
+    role: Optional[str] = None,
+    aliases: Iterable[str] = (),
+) -> Speaker:
+    """Merge into an existing speaker by canonical name or alias, else create one.
+
+    Args:
+        name: the canonical name the extractor resolved ("Jens Stoltenberg").
+        kind: person / organisation / group / country / document / unknown.
+        role: a title kept as the speaker's role, filled in when the speaker has none yet.
+        aliases: other mentions of the same speaker; pronouns are skipped.
+    Returns:
+        The speaker, added to the session (not committed).
+    """
+    name = " ".join(name.split())[:200]
+    speaker = find_speaker(name)
+    if speaker is None:
+        speaker = Speaker(
+            name=name, name_key=normalise_name(name),
+            kind=kind if kind in SPEAKER_KINDS else "unknown", role=role,
+        )
+        db.session.add(speaker)
+    elif role and not speaker.role:
+        speaker.role = role
+    known = {speaker.name_key} | {a.alias_key for a in speaker.aliases}
+    for alias in [name, *aliases]:
+        key = normalise_name(alias)
+        if key not in known and is_usable_alias(alias):
+            speaker.aliases.append(SpeakerAlias(alias=" ".join(alias.split())[:200], alias_key=key))
+            known.add(key)
+    return speaker

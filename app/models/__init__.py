@@ -1,0 +1,26 @@
+"""The data model, split by aggregate; import models from here."""
+from app.models.articles import Article
+from app.models.base import utcnow
+from app.models.claims import (
+    CLAIM_KINDS,
+    CLAIM_STATUSES,
+    STANCES,
+    STATUS_LABELS,
+    VERDICT_LABELS,
+    VERDICTS,
+    AuditEvent,
+    Claim,
+    ClaimEvidence,
+    Comment,
+    Evidence,
+    Verdict,
+)
+from app.models.speakers import SPEAKER_KINDS, Speaker, SpeakerAlias, normalise_name
+from app.models.users import ROLES, ApiToken, User, hash_token
+
+__all__ = [
+    "Article", "ApiToken", "AuditEvent", "Claim", "ClaimEvidence", "Comment", "Evidence",
+    "Speaker", "SpeakerAlias", "User", "Verdict", "CLAIM_KINDS", "CLAIM_STATUSES", "ROLES",
+    "SPEAKER_KINDS", "STANCES", "STATUS_LABELS", "VERDICTS", "VERDICT_LABELS", "hash_token",
+    "normalise_name", "utcnow",
+]

@@ -1,0 +1,42 @@
+"""Articles as ingested: the text that claims point into."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.extensions import db
+from app.models.base import utcnow
+
+if TYPE_CHECKING:
+    from app.models.claims import Claim
+    from app.models.users import User
+
+SOURCES = ("paste", "upload", "url", "cli", "api", "seed")
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(500))
+    publisher: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))
+    url: so.Mapped[Optional[str]] = so.mapped_column(sa.String(2000))
+    published_at: so.Mapped[Optional[datetime]]
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    # SHA-256 of the normalised text: the same article is never stored twice.
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    source: so.Mapped[str] = so.mapped_column(sa.String(20), default="paste")
+    filename: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255))
+    ingested_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    ingested_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+
+    ingested_by: so.Mapped[Optional["User"]] = so.relationship()
+    claims: so.Mapped[list["Claim"]] = so.relationship(
+        back_populates="article", order_by="Claim.start", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Article {self.id} {self.title[:40]!r}>"

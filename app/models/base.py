@@ -1,0 +1,17 @@
+"""Shared column helpers for the models."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+
+def utcnow() -> datetime:
+    """Now in UTC, naive: every timestamp in the database is naive UTC on every backend."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def one_of(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
+    """A CHECK constraint that keeps ``column`` to ``values``."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({quoted})", name=name)

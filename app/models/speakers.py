@@ -1,0 +1,58 @@
+"""Speakers: people, organisations, groups and countries that claims are attributed to."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.extensions import db
+from app.models.base import one_of, utcnow
+
+if TYPE_CHECKING:
+    from app.models.claims import Claim
+
+SPEAKER_KINDS = ("person", "organisation", "group", "country", "document", "unknown")
+
+
+def normalise_name(name: str) -> str:
+    """The key speakers are merged on: case, spacing and a leading 'the' do not count."""
+    key = " ".join(name.replace("\u2019", "'").split()).lower()
+    if key.startswith("the "):
+        key = key[4:]
+    return key
+
+
+class Speaker(db.Model):
+    __tablename__ = "speakers"
+    __table_args__ = (one_of("kind", SPEAKER_KINDS, "kind"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    name_key: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    role: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20), default="person")
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    aliases: so.Mapped[list["SpeakerAlias"]] = so.relationship(
+        back_populates="speaker", cascade="all, delete-orphan", order_by="SpeakerAlias.alias"
+    )
+    claims: so.WriteOnlyMapped["Claim"] = so.relationship(back_populates="speaker")
+
+    def __repr__(self) -> str:
+        return f"<Speaker {self.name!r}>"
+
+
+class SpeakerAlias(db.Model):
+    """Another way the same speaker is written ("Mr Stoltenberg", "NATO's chief")."""
+
+    __tablename__ = "speaker_aliases"
+    __table_args__ = (sa.UniqueConstraint("speaker_id", "alias_key", name="uq_speaker_aliases_speaker_alias"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    speaker_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("speakers.id", ondelete="CASCADE"), index=True)
+    alias: so.Mapped[str] = so.mapped_column(sa.String(200))
+    alias_key: so.Mapped[str] = so.mapped_column(sa.String(200), index=True)
+
+    speaker: so.Mapped[Speaker] = so.relationship(back_populates="aliases")

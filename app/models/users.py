@@ -1,0 +1,83 @@
+"""People who use the desk, and their API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.base import one_of, utcnow
+
+ROLES = ("editor", "reviewer", "admin")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (one_of("role", ROLES, "role"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    role: so.Mapped[str] = so.mapped_column(sa.String(20), default="editor")
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    tokens: so.WriteOnlyMapped["ApiToken"] = so.relationship(back_populates="user")
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash (werkzeug's default), never the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def can_review(self) -> bool:
+        """Reviewers and admins may sign verdicts off (never their own)."""
+        return self.role in ("reviewer", "admin")
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+def hash_token(token: str) -> str:
+    """API tokens are stored as SHA-256: they are long random strings, not passwords."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    prefix: so.Mapped[str] = so.mapped_column(sa.String(12))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    last_used_at: so.Mapped[Optional[datetime]]
+    revoked_at: so.Mapped[Optional[datetime]]
+
+    user: so.Mapped[User] = so.relationship(back_populates="tokens")
+
+    @staticmethod
+    def new_secret() -> str:
+        return "cd_" + secrets.token_urlsafe(32)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

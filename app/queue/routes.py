@@ -1,0 +1,79 @@
+"""Queue views: thin wrappers over app.workflow.queries and app.workflow.service."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.models import CLAIM_KINDS, CLAIM_STATUSES
+from app.queue.forms import BulkForm
+from app.workflow import service
+from app.workflow.queries import SORT_LABELS, ClaimFilters, desk_users, search_claims
+
+bp = Blueprint("queue", __name__)
+
+VIEWS = {
+    "all": ("Review queue", {}),
+    "mine": ("My claims", {"assignee": "me", "status": ["new", "in_progress", "in_review"]}),
+    "review": ("Waiting for my review", {"review": "me"}),
+}
+
+
+@bp.route("/")
+@login_required
+def home():
+    return redirect(url_for("queue.index"))
+
+
+@bp.route("/queue")
+@login_required
+def index():
+    """The review queue with filters from the query string."""
+    view = request.args.get("view", "all")
+    title, preset = VIEWS.get(view, VIEWS["all"])
+    args = request.args.to_dict(flat=False)
+    args = {k: v if len(v) > 1 else v[0] for k, v in args.items()}
+    for key, value in preset.items():
+        args.setdefault(key, value)
+    filters = ClaimFilters.from_args(args, current_user_id=current_user.id)
+    page = search_claims(filters, page=request.args.get("page", 1, type=int),
+                         per_page=request.args.get("per_page", 50, type=int))
+    users = desk_users()
+    bulk = BulkForm(next=request.full_path)
+    bulk.assignee.choices = [(str(u.id), u.name) for u in users]
+    return render_template(
+        "queue/index.html", page=page, filters=filters, view=view, title=title, users=users,
+        statuses=CLAIM_STATUSES, kinds=CLAIM_KINDS, sorts=SORT_LABELS, bulk=bulk,
+    )
+
+
+@bp.route("/queue/bulk", methods=["POST"])
+@login_required
+def bulk_action():
+    """Assign or dismiss the ticked claims; report which were refused and why."""
+    form = BulkForm()
+    form.assignee.choices = [(str(u.id), u.name) for u in desk_users()]
+    ids = [int(i) for i in request.form.getlist("claim_ids") if i.isdigit()]
+    target = form.next.data or url_for("queue.index")
+    if urlsplit(target).netloc or not target.startswith("/"):
+        target = url_for("queue.index")
+    if not ids:
+        flash("Tick at least one claim first.", "warning")
+        return redirect(target)
+    if not form.validate_on_submit():
+        flash("The bulk action could not be read; try again.", "danger")
+        return redirect(target)
+    kwargs = {}
+    if form.action.data == "assign":
+        kwargs["assignee"] = form.assignee.data
+    elif form.action.data == "dismiss":
+        kwargs["reason"] = form.reason.data
+    outcomes = service.bulk(form.action.data, ids, user=current_user, **kwargs)
+    done = [o for o in outcomes if o.ok]
+    refused = [o for o in outcomes if not o.ok]
+    if done:
+        flash(f"{len(done)} claim(s) updated.", "success")
+    for outcome in refused:
+        flash(f"Claim #{outcome.claim_id} refused: {outcome.error}", "warning")
+    return redirect(target)

@@ -1,0 +1,87 @@
+"""App-wide web glue: user loading, error pages, template helpers, security headers."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, jsonify, render_template, request
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from app.errors import DomainError
+from app.extensions import db, login_manager
+from app.models import STATUS_LABELS, VERDICT_LABELS, User
+
+
+def init_app(app: Flask) -> None:
+    """Register what every page needs."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to use the desk."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if wants_json():
+            code = {413: "too_large", 415: "unsupported_media_type", 400: "bad_request",
+                    401: "unauthorized", 403: "forbidden", 404: "not_found",
+                    405: "method_not_allowed", 429: "rate_limited"}.get(exc.code or 500, "error")
+            message = exc.description or exc.name
+            if exc.code == 413:
+                message = f"The upload is larger than the limit of {app.config['MAX_CONTENT_LENGTH']:,} bytes."
+            return json_error(code, message, exc.code or 500)
+        if exc.code == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+            exc.description = f"The file is larger than the {limit} MB upload limit. Nothing was stored."
+        return render_template("errors/error.html", error=exc), exc.code or 500
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        if wants_json():
+            return json_error(exc.code, exc.message, exc.status, **exc.details)
+        return render_template("errors/error.html", error=exc), exc.status
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+    app.jinja_env.filters["when"] = format_when
+    app.jinja_env.filters["nl2p"] = nl2p
+    app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS)
+
+
+def wants_json() -> bool:
+    """API routes always answer JSON, errors included."""
+    return request.path.startswith("/api/")
+
+
+def json_error(code: str, message: str, status: int, **details):
+    body = {"error": {"code": code, "message": message}}
+    if details:
+        body["error"]["details"] = details
+    return jsonify(body), status
+
+
+def format_when(value: datetime | None, with_time: bool = True) -> str:
+    """UTC timestamps as the desk reads them: 2022-02-24 14:05 UTC."""
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
+
+
+def nl2p(text: str) -> Markup:
+    """Paragraphs from plain text, every character escaped."""
+    from markupsafe import escape
+
+    paragraphs = [p for p in (text or "").split("\n\n") if p.strip()]
+    return Markup("".join(f"<p>{escape(p).replace(chr(10), Markup('<br>'))}</p>" for p in paragraphs))

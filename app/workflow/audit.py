@@ -1,0 +1,41 @@
+"""The claim history: append-only AuditEvents, written in the caller's transaction."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from app.extensions import db
+from app.models import AuditEvent, Claim, User
+
+# Fields of a claim that an editor can change and the history shows.
+CLAIM_FIELDS = ("content", "kind", "start", "end", "speaker", "cue", "status", "assignee")
+
+
+def claim_snapshot(claim: Claim, fields: tuple[str, ...] = CLAIM_FIELDS) -> dict[str, Any]:
+    """The claim's values as plain JSON, speaker and assignee by name."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        if name == "speaker":
+            values[name] = claim.speaker.name if claim.speaker else None
+        elif name == "assignee":
+            values[name] = claim.assignee.email if claim.assignee else None
+        else:
+            values[name] = getattr(claim, name)
+    return values
+
+
+def record(
+    action: str,
+    *,
+    user: Optional[User],
+    claim: Optional[Claim] = None,
+    article_id: Optional[int] = None,
+    before: Optional[dict[str, Any]] = None,
+    after: Optional[dict[str, Any]] = None,
+) -> AuditEvent:
+    """Add one history event to the session; the caller commits it with the change.
+
+    Claim events hang off the claim; ``article_id`` is for article-level events (ingest).
+    """
+    event = AuditEvent(action=action, user=user, claim=claim, article_id=article_id, before=before, after=after)
+    db.session.add(event)
+    return event

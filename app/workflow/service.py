@@ -1,0 +1,553 @@
+"""Every rule about changing a claim: edits, assignment, evidence, verdicts, review, comments.
+
+Each function takes ids and the acting user, checks permissions and status, writes the
+change and its AuditEvent, and commits once. Refusals are domain errors (app.errors);
+nothing is written when one is raised. Web views, the API, bulk actions and the tests
+all come through here, so no route can get around a rule.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable, Mapping, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.errors import BadStatus, DomainError, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
+from app.extensions import db
+from app.ingest.speakers import find_or_create_speaker
+from app.models import (
+    CLAIM_KINDS, STANCES, VERDICT_LABELS, VERDICTS, AuditEvent, Claim, ClaimEvidence, Comment, Evidence,
+    User, Verdict, utcnow,
+)
+from app.workflow.audit import claim_snapshot, record
+
+EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue", "assignee", "status")
+WORKING_STATUSES = ("new", "in_progress")
+
+
+# --- permission helpers ------------------------------------------------------------------
+
+def can_edit(user: User) -> bool:
+    """Editors, reviewers and admins all do desk work; only the rules below differ."""
+    return user.is_authenticated and user.role in ("editor", "reviewer", "admin")
+
+
+def can_review(user: User) -> bool:
+    """Reviewers and admins may approve or return a verdict, never their own."""
+    return user.role in ("reviewer", "admin")
+
+
+def can_reopen(user: User) -> bool:
+    """Only admins reopen approved or dismissed claims."""
+    return user.role == "admin"
+
+
+def check_editor(user: User) -> None:
+    """Refuse users who may not change claims."""
+    if not can_edit(user):
+        raise Forbidden("You may not change claims.")
+
+
+# --- loading and locking -----------------------------------------------------------------
+
+def get_claim(claim_id: int) -> Claim:
+    """The claim or NotFound."""
+    claim = db.session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFound(f"Claim {claim_id} does not exist.")
+    return claim
+
+
+def check_version(claim: Claim, version: Optional[int]) -> None:
+    """Refuse a save made from a stale copy, telling what changed since that version."""
+    if version is None or int(version) == claim.version:
+        return
+    changes = changes_since(claim, int(version))
+    summary = "; ".join(changes) if changes else "the claim was changed"
+    raise StaleVersion(
+        f"Someone saved this claim after you opened it (you had version {version}, it is now "
+        f"version {claim.version}): {summary}. Nothing of yours was saved; reload and apply your change again.",
+        current_version=claim.version, your_version=int(version), changes=changes,
+        current=claim_snapshot(claim),
+    )
+
+
+def changes_since(claim: Claim, version: int) -> list[str]:
+    """Readable lines for the history events recorded after ``version`` of the claim."""
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.claim_id == claim.id).order_by(AuditEvent.id)
+    ).all()
+    lines = []
+    for event in events:
+        after = event.after or {}
+        if not isinstance(after, dict) or (after.get("version") or 0) <= version:
+            continue
+        who = event.user.name if event.user else "the system"
+        before = event.before or {}
+        fields = [k for k in after if k not in ("version",) and before.get(k) != after.get(k)]
+        detail = ", ".join(f"{k} \u2192 {after[k]!r}" for k in fields[:4])
+        lines.append(f"{who} ({event.action.replace('_', ' ')}{': ' + detail if detail else ''})")
+    return lines
+
+
+def _commit(claim: Claim) -> None:
+    """Commit, turning a concurrent write to the same claim into StaleVersion."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleVersion("Someone saved this claim at the same moment; nothing of yours was saved. Reload and try again.")
+
+
+def _touch(claim: Claim) -> None:
+    """Mark the claim changed: bumps ``version`` and ``updated_at`` on flush."""
+    claim.updated_at = utcnow()
+
+
+def _snapshot(claim: Claim) -> dict[str, Any]:
+    return {**claim_snapshot(claim), "version": claim.version}
+
+
+def _after(claim: Claim) -> dict[str, Any]:
+    # version_id_col increments on flush; the event records the version it produces.
+    return {**claim_snapshot(claim), "version": claim.version + 1}
+
+
+def _take_if_new(claim: Claim, user: User) -> None:
+    """Working on a new claim takes it: in_progress, assigned to the worker."""
+    if claim.status == "new":
+        claim.status = "in_progress"
+        if claim.assignee is None:
+            claim.assignee = user
+
+
+# --- extraction fixes and fields --------------------------------------------------------
+
+def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: Mapping[str, Any]) -> Claim:
+    """Apply an editor's corrections (content, span, speaker, kind, cue, assignee, or
+    status ``dismissed``/``in_progress``) in one audited change.
+
+    Raises:
+        Invalid: unknown field or bad value. StaleVersion: ``version`` is not current.
+        BadStatus: the claim is approved (locked).
+    """
+    check_editor(user)
+    unknown = set(changes) - set(EDITABLE_FIELDS) - {"version", "reason", "dismiss_reason"}
+    if unknown:
+        raise Invalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.", fields=sorted(unknown))
+    claim = get_claim(claim_id)
+    check_version(claim, version)
+    if claim.status == "approved":
+        raise BadStatus("This claim is approved and locked; an admin must reopen it before it can change.")
+    before = _snapshot(claim)
+    text = claim.article.text
+
+    if "content" in changes or "start" in changes or "end" in changes:
+        _apply_span(claim, text, changes)
+    if "speaker" in changes:
+        name = " ".join(str(changes["speaker"] or "").split())
+        claim.speaker = find_or_create_speaker(name) if name else None
+        claim.speaker_start = claim.speaker_end = None
+    if "kind" in changes:
+        if changes["kind"] not in CLAIM_KINDS:
+            raise Invalid(f"Kind must be one of {', '.join(CLAIM_KINDS)}.", field="kind")
+        claim.kind = changes["kind"]
+    if "cue" in changes:
+        claim.cue = (str(changes["cue"] or "").strip() or None)
+    if "assignee" in changes:
+        claim.assignee = _user_by_ref(changes["assignee"])
+        if claim.assignee is not None:
+            _take_if_new(claim, user)
+    if "status" in changes and changes["status"] != claim.status:
+        status = changes["status"]
+        reason = changes.get("reason") or changes.get("dismiss_reason")
+        if status == "dismissed":
+            _dismiss(claim, user, reason)
+        elif status == "in_progress" and claim.status == "new":
+            _take_if_new(claim, user)
+        else:
+            raise BadStatus(f"Status cannot be set to {status!r} here; use the workflow actions.")
+
+    after = _after(claim)
+    changed = {k for k in after if k != "version" and before.get(k) != after.get(k)}
+    if not changed:
+        return claim
+    if changed & {"content", "start", "end", "speaker", "kind", "cue"}:
+        claim.edited = True
+    _touch(claim)
+    record("claim_edited", user=user, claim=claim,
+           before={k: before[k] for k in changed} | {"version": before["version"]},
+           after={k: after[k] for k in changed} | {"version": after["version"]})
+    _commit(claim)
+    return claim
+
+
+def _apply_span(claim: Claim, text: str, changes: Mapping[str, Any]) -> None:
+    """Set content and span together so that content always equals text[start:end]
+    when the editor's content is found in the article, and stays free text otherwise."""
+    content = " ".join(str(changes.get("content", claim.content)).split()) if "content" in changes else claim.content
+    if not content.strip():
+        raise Invalid("The claim text cannot be empty.", field="content")
+    start, end = changes.get("start"), changes.get("end")
+    if start is not None or end is not None:
+        try:
+            start, end = int(start if start is not None else claim.start), int(end if end is not None else claim.end)
+        except (TypeError, ValueError):
+            raise Invalid("start and end must be character offsets.", field="start") from None
+        if not (0 <= start < end <= len(text)):
+            raise Invalid(f"The span must lie inside the article (0\u2013{len(text)}).", field="start")
+        claim.start, claim.end = start, end
+        claim.content = text[start:end] if "content" not in changes else content
+    else:
+        found = _find_near(text, content, claim.start)
+        if found is not None:
+            claim.start, claim.end = found, found + len(content)
+        claim.content = content
+    claim.spans = None
+
+
+def _find_near(text: str, content: str, near: int) -> Optional[int]:
+    """Offset of ``content`` in ``text`` closest to ``near``, or None."""
+    best, pos = None, text.find(content)
+    while pos != -1:
+        if best is None or abs(pos - near) < abs(best - near):
+            best = pos
+        pos = text.find(content, pos + 1)
+    return best
+
+
+def _user_by_ref(ref: Any) -> Optional[User]:
+    if ref in (None, "", 0):
+        return None
+    if isinstance(ref, User):
+        return ref
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        user = db.session.get(User, int(ref))
+    else:
+        user = db.session.scalar(sa.select(User).where(User.email == str(ref).strip().lower()))
+    if user is None or not user.active:
+        raise Invalid(f"No active user {ref!r} to assign.", field="assignee")
+    return user
+
+
+# --- assignment -------------------------------------------------------------------------
+
+def assign(claim_id: int, *, user: User, assignee: Any, version: Optional[int] = None) -> Claim:
+    """Assign the claim to someone (or nobody); assigning a new claim starts work on it."""
+    check_editor(user)
+    claim = get_claim(claim_id)
+    check_version(claim, version)
+    if claim.status in ("approved", "dismissed"):
+        raise BadStatus(f"A {claim.status} claim cannot be assigned; reopen it first.")
+    before = _snapshot(claim)
+    claim.assignee = _user_by_ref(assignee)
+    if claim.assignee is not None:
+        _take_if_new(claim, claim.assignee)
+    if _snapshot(claim) == before:
+        return claim
+    _touch(claim)
+    record("assigned", user=user, claim=claim, before=before, after=_after(claim))
+    _commit(claim)
+    return claim
+
+
+def take(claim_id: int, *, user: User, version: Optional[int] = None) -> Claim:
+    """Assign the claim to the acting user."""
+    return assign(claim_id, user=user, assignee=user, version=version)
+
+
+# --- evidence ---------------------------------------------------------------------------
+
+@dataclass
+class EvidenceInput:
+    url: Optional[str]
+    title: str
+    stance: str
+    publisher: Optional[str] = None
+    published_at: Optional[datetime] = None
+    excerpt: Optional[str] = None
+    note: Optional[str] = None
+
+
+def link_evidence(
+    claim_id: int,
+    *,
+    user: User,
+    evidence: Optional[EvidenceInput] = None,
+    evidence_id: Optional[int] = None,
+    source_claim_id: Optional[int] = None,
+    stance: Optional[str] = None,
+    note: Optional[str] = None,
+) -> ClaimEvidence:
+    """Link evidence to a claim: new evidence, evidence already in the desk (``evidence_id``),
+    or another claim already checked (``source_claim_id``). Working on a new claim takes it.
+    """
+    check_editor(user)
+    claim = get_claim(claim_id)
+    if claim.status not in WORKING_STATUSES:
+        raise BadStatus(f"Evidence can be linked while a claim is new or in progress; this one is {claim.status}.")
+    stance = (evidence.stance if evidence else stance) or ""
+    if stance not in STANCES:
+        raise Invalid(f"Stance must be one of {', '.join(STANCES)}.", field="stance")
+    note = (evidence.note if evidence else note) or None
+    if evidence_id is not None:
+        item = db.session.get(Evidence, evidence_id)
+        if item is None:
+            raise NotFound(f"Evidence {evidence_id} does not exist.")
+    elif source_claim_id is not None:
+        item = _evidence_from_claim(source_claim_id, claim, user)
+    elif evidence is not None:
+        item = _new_or_existing_evidence(evidence, user)
+    else:
+        raise Invalid("Give the evidence's URL and title, or pick evidence already in the desk.")
+    if item.id is not None and db.session.scalar(sa.select(ClaimEvidence.id).where(
+            ClaimEvidence.claim_id == claim.id, ClaimEvidence.evidence_id == item.id)):
+        raise Invalid("This evidence is already linked to the claim.", field="url")
+    before = _snapshot(claim)
+    link = ClaimEvidence(claim=claim, evidence=item, stance=stance, note=note, added_by=user)
+    db.session.add(link)
+    _take_if_new(claim, user)
+    _touch(claim)
+    record("evidence_linked", user=user, claim=claim, before={"status": before["status"], "version": before["version"]},
+           after={"status": claim.status, "version": before["version"] + 1, "evidence": item.title,
+                  "url": item.url, "stance": stance})
+    _commit(claim)
+    return link
+
+
+def _new_or_existing_evidence(data: EvidenceInput, user: User) -> Evidence:
+    """Evidence is stored once: a URL already in the desk is reused."""
+    title = " ".join((data.title or "").split())
+    url = (data.url or "").strip() or None
+    if not title:
+        raise Invalid("Evidence needs a title.", field="title")
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise Invalid("The evidence URL must start with http:// or https://.", field="url")
+    if url:
+        existing = db.session.scalar(sa.select(Evidence).where(Evidence.url == url).order_by(Evidence.id).limit(1))
+        if existing is not None:
+            return existing
+    item = Evidence(url=url, title=title[:500], publisher=(data.publisher or None), published_at=data.published_at,
+                    excerpt=(data.excerpt or None), created_by=user)
+    db.session.add(item)
+    return item
+
+
+def _evidence_from_claim(source_claim_id: int, claim: Claim, user: User) -> Evidence:
+    source = get_claim(source_claim_id)
+    if source.id == claim.id:
+        raise Invalid("A claim cannot be evidence for itself.")
+    if source.status != "approved":
+        raise BadStatus("Only a claim already checked (approved) can serve as evidence.")
+    existing = db.session.scalar(sa.select(Evidence).where(Evidence.source_claim_id == source.id).limit(1))
+    if existing is not None:
+        return existing
+    verdict = source.current_verdict
+    item = Evidence(
+        source_claim=source, url=source.article.url,
+        title=f"Desk fact-check #{source.id}: {VERDICT_LABELS[verdict.verdict] if verdict else 'checked'}",
+        publisher=source.article.publisher, excerpt=source.content, created_by=user,
+    )
+    db.session.add(item)
+    return item
+
+
+def unlink_evidence(claim_id: int, link_id: int, *, user: User) -> None:
+    """Remove one evidence link (the evidence itself stays for other claims)."""
+    check_editor(user)
+    claim = get_claim(claim_id)
+    if claim.status not in WORKING_STATUSES:
+        raise BadStatus(f"Evidence can be removed while a claim is new or in progress; this one is {claim.status}.")
+    link = db.session.get(ClaimEvidence, link_id)
+    if link is None or link.claim_id != claim.id:
+        raise NotFound("That evidence is not linked to this claim.")
+    version = claim.version
+    db.session.delete(link)
+    _touch(claim)
+    record("evidence_unlinked", user=user, claim=claim,
+           before={"evidence": link.evidence.title, "url": link.evidence.url, "stance": link.stance, "version": version},
+           after={"version": version + 1})
+    _commit(claim)
+
+
+# --- verdicts and review ------------------------------------------------------------------
+
+def propose_verdict(claim_id: int, *, user: User, verdict: str, rationale: str,
+                    version: Optional[int] = None) -> Verdict:
+    """An editor proposes a verdict with a rationale; the claim goes to review.
+
+    Raises:
+        Invalid: unknown verdict or empty rationale. EvidenceRequired: no evidence linked.
+        BadStatus: not new or in progress.
+    """
+    check_editor(user)
+    claim = get_claim(claim_id)
+    check_version(claim, version)
+    if claim.status not in WORKING_STATUSES:
+        raise BadStatus(f"A verdict can be proposed for a new or in-progress claim; this one is {claim.status}.")
+    if verdict not in VERDICTS:
+        raise Invalid(f"Verdict must be one of {', '.join(VERDICTS)}.", field="verdict")
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise Invalid("Explain the verdict: the rationale cannot be empty.", field="rationale")
+    if not claim.evidence_links:
+        raise EvidenceRequired("Link at least one piece of evidence before proposing a verdict.")
+    before = _snapshot(claim)
+    _take_if_new(claim, user)
+    item = Verdict(claim=claim, verdict=verdict, rationale=rationale, proposed_by=user)
+    db.session.add(item)
+    claim.status = "in_review"
+    _touch(claim)
+    record("verdict_proposed", user=user, claim=claim, before=before,
+           after=_after(claim) | {"verdict": verdict, "rationale": rationale})
+    _commit(claim)
+    return item
+
+
+def _pending_verdict(claim: Claim, user: User) -> Verdict:
+    """The verdict waiting for review, after the role, status and four-eyes checks."""
+    if not can_review(user):
+        raise Forbidden("Only reviewers and admins sign verdicts off.")
+    if claim.status != "in_review":
+        raise BadStatus(f"Only a claim in review can be approved or returned; this one is {claim.status}.")
+    pending = claim.current_verdict
+    if pending is None or pending.state != "proposed":
+        raise BadStatus("This claim has no verdict waiting for review.")
+    if pending.proposed_by_id == user.id:
+        raise FourEyes("You proposed this verdict; another reviewer must sign it off.")
+    return pending
+
+
+def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version: Optional[int] = None) -> Claim:
+    """A reviewer (never the verdict's author) approves: the claim is approved and locked."""
+    claim = get_claim(claim_id)
+    check_version(claim, version)
+    pending = _pending_verdict(claim, user)
+    before = _snapshot(claim)
+    pending.state, pending.reviewed_by, pending.reviewed_at = "approved", user, utcnow()
+    pending.review_comment = (comment or "").strip() or None
+    claim.status = "approved"
+    _touch(claim)
+    if pending.review_comment:
+        db.session.add(Comment(claim=claim, author=user, body=pending.review_comment))
+    record("verdict_approved", user=user, claim=claim, before=before,
+           after=_after(claim) | {"verdict": pending.verdict, "comment": pending.review_comment})
+    _commit(claim)
+    return claim
+
+
+def return_claim(claim_id: int, *, user: User, comment: str, version: Optional[int] = None) -> Claim:
+    """A reviewer sends the verdict back with a comment; the claim is in progress again."""
+    claim = get_claim(claim_id)
+    check_version(claim, version)
+    pending = _pending_verdict(claim, user)
+    comment = (comment or "").strip()
+    if not comment:
+        raise Invalid("Say what needs to change: a comment is required to return a claim.", field="comment")
+    before = _snapshot(claim)
+    pending.state, pending.reviewed_by, pending.reviewed_at = "returned", user, utcnow()
+    pending.review_comment = comment
+    claim.status = "in_progress"
+    _touch(claim)
+    db.session.add(Comment(claim=claim, author=user, body=comment))
+    record("verdict_returned", user=user, claim=claim, before=before, after=_after(claim) | {"comment": comment})
+    _commit(claim)
+    return claim
+
+
+# --- dismiss and reopen -------------------------------------------------------------------
+
+def _dismiss(claim: Claim, user: User, reason: Optional[str]) -> None:
+    if claim.status not in WORKING_STATUSES:
+        raise BadStatus(f"A {claim.status.replace('_', ' ')} claim cannot be dismissed.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Say why the claim is dismissed (for example: not checkable, opinion).", field="reason")
+    claim.status = "dismissed"
+    claim.dismiss_reason = reason
+
+
+def dismiss(claim_id: int, *, user: User, reason: str, version: Optional[int] = None) -> Claim:
+    """Dismiss a claim that is not checkable, with a reason."""
+    check_editor(user)
+    claim = get_claim(claim_id)
+    check_version(claim, version)
+    before = _snapshot(claim)
+    _dismiss(claim, user, reason)
+    _touch(claim)
+    record("dismissed", user=user, claim=claim, before=before, after=_after(claim) | {"reason": claim.dismiss_reason})
+    _commit(claim)
+    return claim
+
+
+def reopen(claim_id: int, *, user: User, reason: str = "", version: Optional[int] = None) -> Claim:
+    """An admin reopens an approved or dismissed claim; it goes back to in progress."""
+    if not can_reopen(user):
+        raise Forbidden("Only an admin can reopen a claim.")
+    claim = get_claim(claim_id)
+    check_version(claim, version)
+    if claim.status not in ("approved", "dismissed"):
+        raise BadStatus(f"Only approved or dismissed claims are reopened; this one is {claim.status}.")
+    before = _snapshot(claim)
+    claim.status = "in_progress"
+    claim.dismiss_reason = None
+    _touch(claim)
+    record("reopened", user=user, claim=claim, before=before, after=_after(claim) | {"reason": reason.strip() or None})
+    _commit(claim)
+    return claim
+
+
+# --- comments -----------------------------------------------------------------------------
+
+def add_comment(claim_id: int, *, user: User, body: str) -> Comment:
+    """Add a comment to the claim's thread (recorded in its history too)."""
+    if not user.is_authenticated:
+        raise Forbidden("Log in to comment.")
+    claim = get_claim(claim_id)
+    body = (body or "").strip()
+    if not body:
+        raise Invalid("The comment is empty.", field="body")
+    if len(body) > 10_000:
+        raise Invalid("The comment is longer than 10,000 characters.", field="body")
+    comment = Comment(claim=claim, author=user, body=body)
+    db.session.add(comment)
+    record("commented", user=user, claim=claim, after={"body": body})
+    db.session.commit()
+    return comment
+
+
+# --- bulk -----------------------------------------------------------------------------------
+
+@dataclass
+class BulkOutcome:
+    claim_id: int
+    ok: bool
+    error: Optional[str] = None
+    code: Optional[str] = None
+
+
+def bulk(action: str, claim_ids: Iterable[int], *, user: User, **kwargs: Any) -> list[BulkOutcome]:
+    """Run ``assign`` or ``dismiss`` on each claim through the same rules, one commit each;
+    the outcome says which were refused and why."""
+    actions = {"assign": assign, "dismiss": dismiss, "take": take}
+    if action not in actions:
+        raise Invalid(f"Unknown bulk action {action!r}.")
+    outcomes = []
+    for claim_id in dict.fromkeys(int(i) for i in claim_ids):
+        try:
+            actions[action](claim_id, user=user, **kwargs)
+            outcomes.append(BulkOutcome(claim_id, True))
+        except DomainError as exc:
+            db.session.rollback()
+            outcomes.append(BulkOutcome(claim_id, False, exc.message, exc.code))
+    return outcomes
+
+
+def history(claim_id: int) -> list[AuditEvent]:
+    """The claim's history, oldest first."""
+    get_claim(claim_id)
+    return list(db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.claim_id == claim_id).order_by(AuditEvent.at, AuditEvent.id)
+    ))

