@@ -1,0 +1,120 @@
+"""Cue detection: the verbs and phrases that introduce speech (said, told, warned,
+according to ...), their speaker (subject) and their reported clause (complement).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from .lexicon import CLAUSE_CUES, FRAGMENT_CUES, SPEECH_CUES
+
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+COMPLEMENT_DEPS = ("ccomp",)
+INHERIT_SUBJECT_DEPS = ("conj", "xcomp", "advcl", "acl", "relcl", "pcomp")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A cue token with what hangs on it.
+
+    ``subject`` is the head of the speaker mention (None: no speaker in the parse);
+    ``complement`` the head of the reported clause (None: the cue takes a quotation or a
+    fragment instead); ``start``/``end`` the cue's token range ("according to", "point
+    out").
+    """
+
+    token: Token
+    start: int
+    end: int
+    subject: Token | None
+    complement: Token | None
+
+
+def cue_lemma(token: Token) -> str:
+    return token.lemma_.lower()
+
+
+def is_cue_verb(token: Token, lexicon: frozenset[str] = SPEECH_CUES) -> bool:
+    """A verb whose lemma is in the cue lexicon."""
+    return token.pos_ in ("VERB", "AUX") and cue_lemma(token) in lexicon and \
+        token.tag_ not in ("MD",)
+
+
+def is_according_to(token: Token) -> bool:
+    return token.lower_ == "according" and token.i + 1 < len(token.doc) and \
+        token.doc[token.i + 1].lower_ == "to"
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The speaker head of a cue verb: its subject, a passive agent, or the subject of
+    the verb it hangs on ("..., adding that ..."); a relative pronoun goes to its noun.
+
+    Args:
+        verb: the cue verb.
+
+    Returns:
+        The subject's head token, or None.
+    """
+    tok = verb
+    for _ in range(4):
+        subj = next((c for c in tok.children if c.dep_ in ("nsubj", "csubj")), None)
+        if subj is None and tok.dep_ != "ccomp":
+            agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+            if agent is not None:
+                subj = next((c for c in agent.children if c.dep_ == "pobj"), None)
+        if subj is not None:
+            if subj.tag_ in ("WP", "WDT") and tok.dep_ == "relcl":
+                return tok.head
+            return subj
+        if tok.dep_ in INHERIT_SUBJECT_DEPS and tok.head is not tok:
+            tok = tok.head
+            continue
+        return None
+    return None
+
+
+def complement_of(verb: Token) -> Token | None:
+    """The head of the clause a cue verb reports (its ccomp), if any."""
+    for c in verb.children:
+        if c.dep_ in COMPLEMENT_DEPS:
+            return c
+    return None
+
+
+def cue_extent(verb: Token) -> tuple[int, int]:
+    """Token range of the cue: the verb with its particle and auxiliaries."""
+    start = end = verb.i
+    for c in verb.children:
+        if c.dep_ in ("prt",) and c.i == end + 1:
+            end = c.i
+        if c.dep_ in ("aux", "auxpass", "neg") and c.i < start and start - c.i <= 2:
+            start = c.i
+    return start, end + 1
+
+
+def find_cues(tokens, lexicon: frozenset[str] = SPEECH_CUES) -> list[Cue]:
+    """Find cue verbs and "according to" among ``tokens``.
+
+    Args:
+        tokens: tokens to look at (e.g. a sentence's tokens outside quotation marks).
+        lexicon: cue lemmas.
+
+    Returns:
+        Cues in token order.
+    """
+    found = []
+    for tok in tokens:
+        if is_according_to(tok):
+            to = tok.doc[tok.i + 1]
+            pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+            head = tok.head if tok.head is not tok else None
+            found.append(Cue(tok, tok.i, tok.i + 2, pobj, head))
+        elif is_cue_verb(tok, lexicon):
+            start, end = cue_extent(tok)
+            found.append(Cue(tok, start, end, subject_of(tok), complement_of(tok)))
+    return found
+
+
+__all__ = ["Cue", "find_cues", "subject_of", "complement_of", "is_cue_verb",
+           "CLAUSE_CUES", "FRAGMENT_CUES", "SPEECH_CUES"]
