@@ -53,7 +53,8 @@ class LinkExistingForm(FlaskForm):
 
 
 class VerdictForm(VersionedForm):
-    verdict = SelectField("Verdict", choices=list(VERDICT_LABELS.items()))
+    verdict = SelectField("Verdict", choices=[("", "Choose a verdict…"), *VERDICT_LABELS.items()],
+                          validators=[DataRequired(message="Choose a verdict.")])
     rationale = TextAreaField("Rationale", validators=[DataRequired(), Length(max=20_000)], render_kw={"rows": 4})
     submit = SubmitField("Propose verdict for review")
 

@@ -13,16 +13,16 @@ from app.extensions import db
 from app.models import CLAIM_KINDS, CLAIM_STATUSES, Article, Claim, Speaker, User, Verdict
 
 SORTS = {
-    "newest": (Claim.created_at.desc(), Claim.id.desc()),
-    "oldest": (Claim.created_at.asc(), Claim.id.asc()),
+    # Newest articles first, each article's claims in reading order.
+    "newest": (Claim.article_id.desc(), Claim.start.asc(), Claim.id.asc()),
+    "oldest": (Claim.article_id.asc(), Claim.start.asc(), Claim.id.asc()),
     "updated": (Claim.updated_at.desc(), Claim.id.desc()),
-    "article": (Claim.article_id.desc(), Claim.start.asc()),
     "speaker": (Speaker.name.asc(), Claim.id.asc()),
     "status": (Claim.status.asc(), Claim.id.desc()),
 }
 SORT_LABELS = {
     "newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
-    "article": "By article", "speaker": "By speaker", "status": "By status",
+    "speaker": "By speaker", "status": "By status",
 }
 
 
