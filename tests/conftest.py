@@ -174,3 +174,86 @@ def ingest(app) -> Callable:
 def seed(ingest):
     """The seed article as a new user sees it after ``make run``."""
     return ingest(SEED.read_text(encoding="utf-8"), title="NATO vows to defend its entire territory", source="seed")
+
+
+# --- a real server and a real browser -----------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served over real HTTP on 127.0.0.1 from a background thread (same database)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, launched once per session."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CLAIMDESK_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing (make browser-setup installs it)")
+        pytest.skip(f"{CHROMIUM} is not installed: run `make browser-setup`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def new_page(request, browser, live_server):
+    """Factory for browser pages (one context each, so two people can work at once).
+    On failure each page's screenshot is saved under tests/artifacts/."""
+    contexts = []
+
+    def make(width: int = 1366, height: int = 850):
+        context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server.url)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for n, context in enumerate(contexts):
+        if failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            for m, page in enumerate(context.pages):
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{n}-{m}.png"), full_page=True)
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def browser_login(page, user, password: str = PASSWORD) -> None:
+    """Sign in through the login form of a Playwright page."""
+    page.goto("/auth/login")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/queue**")
