@@ -7,9 +7,10 @@ all come through here, so no route can get around a rule.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,6 +26,21 @@ from app.workflow.audit import claim_snapshot, record
 
 EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue", "assignee", "status")
 WORKING_STATUSES = ("new", "in_progress")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def atomic(func: F) -> F:
+    """A refused or failed action writes nothing: the session is rolled back on any error."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except BaseException:
+            db.session.rollback()
+            raise
+    return wrapper  # type: ignore[return-value]
 
 
 # --- permission helpers ------------------------------------------------------------------
@@ -125,6 +141,7 @@ def _take_if_new(claim: Claim, user: User) -> None:
 
 # --- extraction fixes and fields --------------------------------------------------------
 
+@atomic
 def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: Mapping[str, Any]) -> Claim:
     """Apply an editor's corrections (content, span, speaker, kind, cue, assignee, or
     status ``dismissed``/``in_progress``) in one audited change.
@@ -143,32 +160,33 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
         raise BadStatus("This claim is approved and locked; an admin must reopen it before it can change.")
     before = _snapshot(claim)
     text = claim.article.text
-
-    if "content" in changes or "start" in changes or "end" in changes:
-        _apply_span(claim, text, changes)
-    if "speaker" in changes:
-        name = " ".join(str(changes["speaker"] or "").split())
-        claim.speaker = find_or_create_speaker(name) if name else None
-        claim.speaker_start = claim.speaker_end = None
-    if "kind" in changes:
-        if changes["kind"] not in CLAIM_KINDS:
-            raise Invalid(f"Kind must be one of {', '.join(CLAIM_KINDS)}.", field="kind")
-        claim.kind = changes["kind"]
-    if "cue" in changes:
-        claim.cue = (str(changes["cue"] or "").strip() or None)
-    if "assignee" in changes:
-        claim.assignee = _user_by_ref(changes["assignee"])
-        if claim.assignee is not None:
-            _take_if_new(claim, user)
-    if "status" in changes and changes["status"] != claim.status:
-        status = changes["status"]
-        reason = changes.get("reason") or changes.get("dismiss_reason")
-        if status == "dismissed":
-            _dismiss(claim, user, reason)
-        elif status == "in_progress" and claim.status == "new":
-            _take_if_new(claim, user)
-        else:
-            raise BadStatus(f"Status cannot be set to {status!r} here; use the workflow actions.")
+    # One flush at commit: lookups below must not flush (and bump the version) halfway.
+    with db.session.no_autoflush:
+        if "content" in changes or "start" in changes or "end" in changes:
+            _apply_span(claim, text, changes)
+        if "speaker" in changes:
+            name = " ".join(str(changes["speaker"] or "").split())
+            claim.speaker = find_or_create_speaker(name) if name else None
+            claim.speaker_start = claim.speaker_end = None
+        if "kind" in changes:
+            if changes["kind"] not in CLAIM_KINDS:
+                raise Invalid(f"Kind must be one of {', '.join(CLAIM_KINDS)}.", field="kind")
+            claim.kind = changes["kind"]
+        if "cue" in changes:
+            claim.cue = (str(changes["cue"] or "").strip() or None)
+        if "assignee" in changes:
+            claim.assignee = _user_by_ref(changes["assignee"])
+            if claim.assignee is not None:
+                _take_if_new(claim, user)
+        if "status" in changes and changes["status"] != claim.status:
+            status = changes["status"]
+            reason = changes.get("reason") or changes.get("dismiss_reason")
+            if status == "dismissed":
+                _dismiss(claim, user, reason)
+            elif status == "in_progress" and claim.status == "new":
+                _take_if_new(claim, user)
+            else:
+                raise BadStatus(f"Status cannot be set to {status!r} here; use the workflow actions.")
 
     after = _after(claim)
     changed = {k for k in after if k != "version" and before.get(k) != after.get(k)}
@@ -234,6 +252,7 @@ def _user_by_ref(ref: Any) -> Optional[User]:
 
 # --- assignment -------------------------------------------------------------------------
 
+@atomic
 def assign(claim_id: int, *, user: User, assignee: Any, version: Optional[int] = None) -> Claim:
     """Assign the claim to someone (or nobody); assigning a new claim starts work on it."""
     check_editor(user)
@@ -271,6 +290,7 @@ class EvidenceInput:
     note: Optional[str] = None
 
 
+@atomic
 def link_evidence(
     claim_id: int,
     *,
@@ -354,6 +374,7 @@ def _evidence_from_claim(source_claim_id: int, claim: Claim, user: User) -> Evid
     return item
 
 
+@atomic
 def unlink_evidence(claim_id: int, link_id: int, *, user: User) -> None:
     """Remove one evidence link (the evidence itself stays for other claims)."""
     check_editor(user)
@@ -374,6 +395,7 @@ def unlink_evidence(claim_id: int, link_id: int, *, user: User) -> None:
 
 # --- verdicts and review ------------------------------------------------------------------
 
+@atomic
 def propose_verdict(claim_id: int, *, user: User, verdict: str, rationale: str,
                     version: Optional[int] = None) -> Verdict:
     """An editor proposes a verdict with a rationale; the claim goes to review.
@@ -420,6 +442,7 @@ def _pending_verdict(claim: Claim, user: User) -> Verdict:
     return pending
 
 
+@atomic
 def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version: Optional[int] = None) -> Claim:
     """A reviewer (never the verdict's author) approves: the claim is approved and locked."""
     claim = get_claim(claim_id)
@@ -438,6 +461,7 @@ def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version
     return claim
 
 
+@atomic
 def return_claim(claim_id: int, *, user: User, comment: str, version: Optional[int] = None) -> Claim:
     """A reviewer sends the verdict back with a comment; the claim is in progress again."""
     claim = get_claim(claim_id)
@@ -469,6 +493,7 @@ def _dismiss(claim: Claim, user: User, reason: Optional[str]) -> None:
     claim.dismiss_reason = reason
 
 
+@atomic
 def dismiss(claim_id: int, *, user: User, reason: str, version: Optional[int] = None) -> Claim:
     """Dismiss a claim that is not checkable, with a reason."""
     check_editor(user)
@@ -482,6 +507,7 @@ def dismiss(claim_id: int, *, user: User, reason: str, version: Optional[int] = 
     return claim
 
 
+@atomic
 def reopen(claim_id: int, *, user: User, reason: str = "", version: Optional[int] = None) -> Claim:
     """An admin reopens an approved or dismissed claim; it goes back to in progress."""
     if not can_reopen(user):
@@ -501,6 +527,7 @@ def reopen(claim_id: int, *, user: User, reason: str = "", version: Optional[int
 
 # --- comments -----------------------------------------------------------------------------
 
+@atomic
 def add_comment(claim_id: int, *, user: User, body: str) -> Comment:
     """Add a comment to the claim's thread (recorded in its history too)."""
     if not user.is_authenticated:
