@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
 from typing import Collection, Iterable, Sequence
 
@@ -42,9 +43,11 @@ class BM25Index:
 
     Statistics (document frequencies, average length) always reflect the current
     documents; IDF is the always-positive ``log(1 + (N - df + 0.5) / (df + 0.5))``.
-    Each document holds a slot (freed slots are reused); per-term posting arrays are
-    built lazily and dropped when that term's postings change, so a query over the
-    whole collection is a few vectorised numpy operations per query term.
+
+    Storage is compact: each document holds a slot (freed slots are reused); each term
+    keeps its postings as two ``array('i')`` (slots, term counts) so a query over the
+    whole collection is a few vectorised numpy operations per query term, and removing
+    a document is a C-speed scan of its terms' postings plus a swap with the last entry.
     """
 
     def __init__(self, *, k1: float = 1.5, b: float = 0.75):
@@ -55,9 +58,12 @@ class BM25Index:
         self._lengths = np.zeros(64, dtype=np.float32)
         self._free: list[int] = []
         self._used = 0  # slots ever handed out (live + free)
-        self._doc_tf: dict[int, Counter] = {}  # slot -> term counts
-        self._postings: dict[str, dict[int, int]] = {}  # term -> {slot: tf}
-        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._doc_terms: dict[int, array] = {}  # slot -> [term id, count, term id, count, ...]
+        self._term_id: dict[str, int] = {}
+        self._terms: list[str] = []
+        self._post_slots: list[array] = []  # term id -> slots holding the term
+        self._post_tfs: list[array] = []  # term id -> counts, aligned with _post_slots
+        self._arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # lazy numpy copies
         self._total_len = 0
 
     def __len__(self) -> int:
@@ -67,7 +73,7 @@ class BM25Index:
         return id_ in self._slot_of
 
     def __repr__(self) -> str:
-        return f"BM25Index(size={len(self)}, terms={len(self._postings)})"
+        return f"BM25Index(size={len(self)}, terms={len(self._terms)})"
 
     @property
     def avgdl(self) -> float:
@@ -83,6 +89,15 @@ class BM25Index:
         self._used += 1
         return self._used - 1
 
+    def _intern(self, term: str) -> int:
+        tid = self._term_id.get(term)
+        if tid is None:
+            tid = self._term_id[term] = len(self._terms)
+            self._terms.append(term)
+            self._post_slots.append(array("i"))
+            self._post_tfs.append(array("i"))
+        return tid
+
     def add(self, ids: Sequence[int], texts: Sequence[str]) -> None:
         """Index texts under ids; re-adding an id replaces its text."""
         if len(ids) != len(texts):
@@ -92,16 +107,20 @@ class BM25Index:
 
     def add_terms(self, id_: int, terms: Sequence[str]) -> None:
         """Index an already tokenised document under ``id_`` (replacing any old one)."""
+        id_ = int(id_)
         self.remove([id_])
         slot = self._slot_of[id_] = self._new_slot()
-        tf = Counter(terms)
-        self._doc_tf[slot] = tf
+        packed = array("i")
+        for term, count in Counter(terms).items():
+            tid = self._intern(term)
+            packed.extend((tid, count))
+            self._post_slots[tid].append(slot)
+            self._post_tfs[tid].append(count)
+            self._arrays.pop(tid, None)
+        self._doc_terms[slot] = packed
         self._slot_ids[slot] = id_
         self._lengths[slot] = len(terms)
         self._total_len += len(terms)
-        for term, count in tf.items():
-            self._postings.setdefault(term, {})[slot] = count
-            self._arrays.pop(term, None)
 
     def remove(self, ids: Iterable[int]) -> None:
         """Drop ids from the index; unknown ids are ignored."""
@@ -109,40 +128,51 @@ class BM25Index:
             slot = self._slot_of.pop(int(id_), None)
             if slot is None:
                 continue
-            tf = self._doc_tf.pop(slot)
+            packed = self._doc_terms.pop(slot)
+            for tid in packed[::2]:
+                slots, tfs = self._post_slots[tid], self._post_tfs[tid]
+                at = slots.index(slot)
+                slots[at], tfs[at] = slots[-1], tfs[-1]
+                slots.pop()
+                tfs.pop()
+                self._arrays.pop(tid, None)
             self._total_len -= int(self._lengths[slot])
             self._lengths[slot] = 0.0
             self._free.append(slot)
-            for term in tf:
-                docs = self._postings[term]
-                del docs[slot]
-                if not docs:
-                    del self._postings[term]
-                self._arrays.pop(term, None)
 
     def terms_of(self, id_: int) -> Counter:
         """The term counts stored for ``id_`` (KeyError if absent)."""
-        return Counter(self._doc_tf[self._slot_of[int(id_)]])
+        packed = self._doc_terms[self._slot_of[int(id_)]]
+        return Counter({self._terms[tid]: count for tid, count in zip(packed[::2], packed[1::2])})
+
+    def _df(self, tid: int) -> int:
+        return len(self._post_slots[tid])
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of one (already tokenised) term."""
-        n = len(self._slot_of)
-        df = len(self._postings.get(term, ()))
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        tid = self._term_id.get(term)
+        df = 0 if tid is None else self._df(tid)
+        return math.log(1.0 + (len(self._slot_of) - df + 0.5) / (df + 0.5))
 
-    def _query_weights(self, query: str | Sequence[str] | Counter) -> dict[str, float]:
+    def _query_weights(self, query: str | Sequence[str] | Counter) -> dict[int, float]:
+        """Term id -> idf x query count, for query terms present in the index."""
         if isinstance(query, str):
             query = tokenize(query)
         counts = query if isinstance(query, Counter) else Counter(query)
-        return {t: self.idf(t) * c for t, c in counts.items() if t in self._postings}
+        n = len(self._slot_of)
+        weights = {}
+        for term, count in counts.items():
+            tid = self._term_id.get(term)
+            if tid is not None and (df := self._df(tid)):
+                weights[tid] = math.log(1.0 + (n - df + 0.5) / (df + 0.5)) * count
+        return weights
 
-    def _posting_arrays(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        arrays = self._arrays.get(term)
+    def _posting_arrays(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
+        arrays = self._arrays.get(tid)
         if arrays is None:
-            docs = self._postings[term]
-            arrays = self._arrays[term] = (
-                np.fromiter(docs.keys(), dtype=np.intp, count=len(docs)),
-                np.fromiter(docs.values(), dtype=np.float32, count=len(docs)),
+            arrays = self._arrays[tid] = (
+                np.array(self._post_slots[tid], dtype=np.intp),
+                np.array(self._post_tfs[tid], dtype=np.float32),
             )
         return arrays
 
@@ -161,8 +191,8 @@ class BM25Index:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         acc = np.zeros(self._used, dtype=np.float32)
         norm = self.k1 * (1.0 - self.b + self.b * self._lengths[: self._used] / self.avgdl)
-        for term, weight in weights.items():
-            slots, tf = self._posting_arrays(term)
+        for tid, weight in weights.items():
+            slots, tf = self._posting_arrays(tid)
             acc[slots] += weight * tf * (self.k1 + 1.0) / (tf + norm[slots])
         hit = np.flatnonzero(acc)
         return self._slot_ids[hit], acc[hit]
@@ -182,8 +212,9 @@ class BM25Index:
             slot = self._slot_of.get(int(id_))
             if slot is None:
                 continue
-            tf, length = self._doc_tf[slot], float(self._lengths[slot])
-            norm = self.k1 * (1.0 - self.b + self.b * length / avgdl)
+            packed = self._doc_terms[slot]
+            tf = dict(zip(packed[::2], packed[1::2]))
+            norm = self.k1 * (1.0 - self.b + self.b * float(self._lengths[slot]) / avgdl)
             out[i] = sum(w * tf[t] * (self.k1 + 1.0) / (tf[t] + norm) for t, w in weights.items() if t in tf)
         return out
 

@@ -75,3 +75,24 @@ def test_remove_and_readd_update_statistics(index):
 def test_add_rejects_mismatched_lengths():
     with pytest.raises(ValueError):
         BM25Index().add([1, 2], ["one"])
+
+
+def test_random_edits_match_a_fresh_build():
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(30)]
+    live = {}
+    index = BM25Index()
+    for step in range(300):
+        id_ = int(rng.integers(0, 40))
+        if rng.random() < 0.3:
+            index.remove([id_])
+            live.pop(id_, None)
+        else:
+            text = " ".join(rng.choice(words, int(rng.integers(1, 8))))
+            index.add([id_], [text])
+            live[id_] = text
+    fresh = BM25Index()
+    fresh.add(list(live), list(live.values()))
+    assert len(index) == len(fresh)
+    for query in ("w1 w2", "w3 w3 w7", "w29"):
+        assert index.search(query, k=50) == pytest.approx(fresh.search(query, k=50))
