@@ -75,10 +75,28 @@ def subject_of(verb: Token) -> Token | None:
 
 
 def complement_of(verb: Token) -> Token | None:
-    """The head of the clause a cue verb reports (its ccomp), if any."""
+    """The head of the clause a cue verb reports: its ccomp, or a that-clause the parser
+    hung lower ("said in a statement that …", "told reporters that …").
+
+    Args:
+        verb: the cue verb.
+
+    Returns:
+        The clause's head token, or None.
+    """
     for c in verb.children:
         if c.dep_ in COMPLEMENT_DEPS:
             return c
+    for c in verb.rights:
+        if c.dep_ not in ("prep", "dobj", "npadvmod", "dative"):
+            continue
+        for t in c.subtree:
+            if t.i - verb.i > 12:
+                break
+            if t.dep_ in ("acl", "relcl", "ccomp") and t.pos_ in ("VERB", "AUX") and any(
+                    m.dep_ == "mark" and m.lower_ == "that" for m in t.children) and any(
+                    s.dep_ in ("nsubj", "nsubjpass") for s in t.children):
+                return t
     return None
 
 

@@ -28,7 +28,7 @@ from spacy.tokens import Doc, Token
 from .cues import Cue, find_cues, subject_of
 from .lexicon import CLAUSE_CUES, FRAGMENT_CUES, SPEECH_CUES
 from .quotes import Quotation, find_quotations
-from .speakers import DOCUMENT_NOUNS, Resolution, Speaker, SpeakerResolver
+from .speakers import DOCUMENT_NOUNS, ROLE_NOUNS, Resolution, Speaker, SpeakerResolver
 
 log = logging.getLogger(__name__)
 
@@ -557,6 +557,9 @@ class _DocExtraction:
                                                SPEECH_CUES) if cu.subject is not None]
                 if cues:
                     return self.resolver.resolve(cues[-1].subject), cues[-1]
+                subject = self._intro_subject(toks[-1])
+                if subject is not None:
+                    return self.resolver.resolve(subject), None
             earlier = [o for o in claims if o.para <= p <= v.para_of[v.tok_at(o.end - 1)]
                        and o.resolution is not None and
                        o.resolution.speaker is not None and o is not c]
@@ -573,6 +576,17 @@ class _DocExtraction:
                     head = names[-1]
                     return self.resolver.resolve(head), None
         return None, None
+
+    def _intro_subject(self, colon: Token) -> Token | None:
+        """The subject of a sentence that ends in a colon ("The mayor had a warning:")."""
+        root = colon.sent.root
+        subj = subject_of(root) if root.pos_ in ("VERB", "AUX") else None
+        if subj is not None and (subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or
+                                 subj.tag_ in ("PRP", "NNP", "NNPS") or
+                                 subj.lemma_.lower() in ROLE_NOUNS or
+                                 any(c.dep_ == "appos" for c in subj.children)):
+            return subj
+        return None
 
     def _is_teaser(self, toks: list[Token]) -> bool:
         """A short line with no quotation and no person in it, or a "Watch: …" label."""

@@ -353,7 +353,14 @@ class SpeakerResolver:
             return self._other(strip_det(text), "group")
         person = self._person_in(span)
         if person is not None:
+            appos_role = self._appos_role(head)
+            if appos_role:
+                person.set_role(appos_role)
             return person
+        named = self._appos_person(head)
+        if named is not None:
+            named.set_role(strip_det(text))
+            return named
         if head.tag_ in ("NNP", "NNPS"):
             ent = head.ent_type_
             if ent in ("ORG", "FAC"):
@@ -381,6 +388,30 @@ class SpeakerResolver:
         if lemma in ORG_NOUNS:
             return self._other(strip_det(text), "organisation")
         return self._other(strip_det(text), "person" if lemma in ROLE_NOUNS else "unknown")
+
+    def _appos_person(self, head: Token) -> Speaker | None:
+        """``the harbour master, Ines Duarte,``: the person named in an apposition."""
+        for c in head.children:
+            if c.dep_ == "appos":
+                start, end = mention_tokens(c)
+                person = self._person_in(self.doc[start:end])
+                if person is not None:
+                    return person
+        return None
+
+    def _appos_role(self, head: Token) -> str | None:
+        """``Ines Duarte, the harbour master,``: a short role in an apposition."""
+        for c in head.children:
+            if c.dep_ == "appos" and c.tag_ in ("NN", "NNS") and (
+                    c.lemma_.lower() in ROLE_NOUNS or c.lower_ in ROLE_NOUNS):
+                start = min(t.i for t in c.subtree)
+                end = c.i + 1
+                for r in c.rights:
+                    if r.dep_ == "prep" and r.lower_ == "of" and r.right_edge.i - c.i <= 6:
+                        end = r.right_edge.i + 1
+                    break
+                return strip_det(_clean(self.doc[start:end].text))
+        return None
 
     def _ent_text(self, head: Token) -> str | None:
         for ent in self.doc.ents:

@@ -13,16 +13,26 @@ from app.similarity.embedder import (
     resolve_model_path,
 )
 from app.similarity.index import VectorIndex, normalize_rows, vector_from_bytes, vector_to_bytes
+from app.similarity.lexical import BM25Index, tokenize
+from app.similarity.ranking import DEFAULT_WEIGHTS, FusionWeights, HybridRanker, Match
+from app.similarity.text import clean_query_text
 
 __all__ = [
+    "BM25Index",
     "DEFAULT_MODEL",
+    "DEFAULT_WEIGHTS",
     "Embedder",
     "EmbeddingCache",
+    "FusionWeights",
+    "HybridRanker",
+    "Match",
     "VectorIndex",
+    "clean_query_text",
     "default_cache_dir",
     "get_embedder",
     "normalize_rows",
     "resolve_model_path",
+    "tokenize",
     "vector_from_bytes",
     "vector_to_bytes",
 ]

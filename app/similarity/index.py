@@ -111,8 +111,7 @@ class VectorIndex:
         capacity = self._matrix.shape[0]
         if size <= capacity:
             return
-        while capacity < size:
-            capacity *= 2
+        capacity = max(size, 2 * capacity)  # amortised doubling; one big add fits exactly
         matrix = np.zeros((capacity, self.dim), dtype=np.float32)
         matrix[: self._size] = self._matrix[: self._size]
         ids = np.zeros(capacity, dtype=np.int64)

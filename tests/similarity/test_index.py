@@ -37,12 +37,14 @@ def test_add_normalises_and_self_match_scores_one():
     assert best == 1 and score == pytest.approx(1.0)
 
 
-def test_grows_by_doubling():
+def test_grows_by_doubling_or_to_fit_one_big_add():
     index = VectorIndex(4, capacity=2)
-    index.add(range(5), random_unit(5, 4))
-    assert len(index) == 5
-    assert index.matrix.shape == (5, 4)
-    assert index.nbytes == 8 * (4 * 4 + 8)  # capacity 2 -> 4 -> 8
+    for i in range(3):
+        index.add([i], random_unit(1, 4, seed=i))
+    assert index.nbytes == 4 * (4 * 4 + 8)  # capacity 2 -> 4
+    index.add(range(3, 13), random_unit(10, 4))
+    assert index.nbytes == 13 * (4 * 4 + 8)  # 13 > 2 * 4: grown to fit
+    assert len(index) == 13 and index.matrix.shape == (13, 4)
 
 
 def test_re_adding_replaces_vector():

@@ -1,0 +1,177 @@
+"""Every construction the engine must find, on short texts written for these tests."""
+import pytest
+
+
+
+def test_direct_quote_attribution_after(extract):
+    quotes = extract('"We will cut the fares next spring," Maria Lopez said on Tuesday.')
+    (q,) = quotes
+    assert q.kind == "direct" and q.speaker == "Maria Lopez" and q.cue == "said"
+    assert q.content == "We will cut the fares next spring,"
+    assert q.speaker_kind == "person"
+
+
+def test_direct_quote_curly_marks_and_attribution_before(extract, by_content):
+    text = "Maria Lopez told the council: “The tunnel will open on time.”"
+    q = by_content(extract(text), "tunnel")
+    assert q.kind == "direct" and q.speaker == "Maria Lopez" and q.cue == "told"
+
+
+def test_quote_split_by_attribution_is_one_quote(extract):
+    text = ('"The plan is dead," said Tom Becker, a city councillor, '
+            '"and nobody will revive it this year."')
+    (q,) = extract(text)
+    assert q.speaker == "Tom Becker" and q.kind == "direct"
+    assert [text[s:e] for s, e in q.content_spans] == [
+        "The plan is dead,", "and nobody will revive it this year."]
+
+
+def test_quote_continuing_after_attribution_sentence(extract):
+    text = ('"The river rose overnight," Anna Weiss said. "We moved forty families '
+            'before dawn and we will move more."')
+    (q,) = extract(text)
+    assert q.speaker == "Anna Weiss" and len(q.content_spans) == 2
+
+
+def test_quote_running_over_paragraphs(extract):
+    text = ('"We have never seen a harvest this poor. The rains came too late.\n\n'
+            '"Farmers will need help before winter," said Piet Janssen, who farms '
+            'near the coast.')
+    (q,) = extract(text)
+    assert q.speaker == "Piet Janssen" and q.kind == "direct"
+    assert len(q.content_spans) == 2 and "\n" in q.content
+
+
+def test_stand_alone_paragraph_takes_previous_speaker(extract, by_content):
+    text = ('"The bridge is closed until further notice," said engineer Ruth Okafor.\n\n'
+            '"We found cracks in two of the supports and cannot take any risks."')
+    quotes = extract(text)
+    q = by_content(quotes, "cracks")
+    assert q.speaker == "Ruth Okafor" and q.kind == "direct"
+    assert len(quotes) == 2
+
+
+def test_stand_alone_paragraph_after_teaser_line(extract, by_content):
+    text = ('"Our schools need more teachers," Education Minister Lars Holm said.\n\n'
+            'Watch: How the strike unfolded.\n\n'
+            '"We will hire two thousand of them by next year."')
+    q = by_content(extract(text), "two thousand")
+    assert q.speaker == "Lars Holm"
+
+
+def test_stand_alone_paragraph_after_intro_with_colon(extract, by_content):
+    text = ("The harbour master, Ines Duarte, gave a warning on Monday:\n\n"
+            '"Small boats should stay in port until the storm has passed."')
+    q = by_content(extract(text), "Small boats")
+    assert q.speaker == "Ines Duarte" and q.kind == "direct"
+
+
+def test_stand_alone_paragraph_speaker_from_line_after(extract, by_content):
+    text = ('"Every child in this town deserves a safe way to school."\n'
+            "— Carla Mendes\n\nThe council meets again in May.")
+    q = by_content(extract(text), "safe way")
+    assert q.speaker == "Carla Mendes"
+
+
+def test_partial_quote_inside_sentence(extract):
+    text = 'The union has vowed to fight "every single cut" to the hospital budget.'
+    (q,) = extract(text)
+    assert q.kind == "partial" and q.content == "every single cut"
+    assert q.speaker and "union" in q.speaker.lower() and q.cue.endswith("vowed")
+
+
+def test_reported_speech_said(extract):
+    text = "Olaf Berg said the company will close two of its plants next year."
+    (q,) = extract(text)
+    assert q.kind == "indirect" and q.speaker == "Olaf Berg" and q.cue == "said"
+    assert q.content == "the company will close two of its plants next year"
+
+
+def test_reported_speech_warned_that_with_title_nominal(extract, by_content):
+    text = ("Mayor Lena Park opened the new dam on Monday.\n\n"
+            "The mayor has warned that the river could flood again in the spring.")
+    q = by_content(extract(text), "river could flood")
+    assert q.kind == "indirect" and q.speaker == "Lena Park"
+    assert q.content.startswith("that the river")
+
+
+def test_pronoun_resolves_to_last_matching_person(extract, by_content):
+    text = ("Lena Park, the city's mayor, met Tom Becker on Friday.\n\n"
+            "She said the budget for the harbour is balanced.")
+    q = by_content(extract(text), "budget")
+    assert q.speaker == "Lena Park"
+    assert text[q.speaker_start:q.speaker_end] == "She"
+
+
+def test_mr_surname_resolves_to_full_name_and_alias(extract, by_content):
+    text = ("Peter Hollis, the finance minister, spoke in Oslo.\n\n"
+            '"Taxes will not rise this year," Mr Hollis told reporters.')
+    q = by_content(extract(text), "Taxes")
+    assert q.speaker == "Peter Hollis" and q.cue == "told"
+    assert "Mr Hollis" in q.speaker_aliases
+
+
+def test_title_kept_as_role(extract):
+    text = "Finance Minister Peter Hollis said the deficit will shrink by a third."
+    (q,) = extract(text)
+    assert q.speaker == "Peter Hollis" and q.speaker_role == "Finance Minister"
+
+
+def test_organisation_speaker_in_a_statement(extract):
+    text = "The health ministry said in a statement that hospitals will get more staff."
+    (q,) = extract(text)
+    assert q.speaker_kind == "organisation" and "ministry" in q.speaker.lower()
+
+
+def test_group_of_countries_joint_statement(extract):
+    text = ('Norway, Sweden and Finland said in a joint statement: "The border '
+            'must remain open for trade."')
+    (q,) = extract(text)
+    assert q.speaker == "Norway, Sweden and Finland" and q.speaker_kind == "group"
+
+
+def test_plural_group_speaker(extract):
+    text = ('The ambassadors said in a statement: "We will meet again on Thursday '
+            'to review the situation."')
+    (q,) = extract(text)
+    assert q.speaker_kind == "group" and "ambassadors" in q.speaker.lower()
+
+
+def test_written_source_as_speaker(extract):
+    text = ("Article 12 of the Harbour Act states that no ship may dock "
+            "without a licence.")
+    (q,) = extract(text)
+    assert q.speaker_kind == "document" and q.kind == "indirect"
+
+
+def test_quoted_text_of_a_document(extract, by_content):
+    text = ('The talks were held under Article 9 of the Coastal Treaty. They begin when '
+            '"the waters of either party are put at risk by a third state".')
+    q = by_content(extract(text), "waters of either party")
+    assert q.kind == "partial" and q.speaker_kind == "document"
+
+
+@pytest.mark.parametrize("text", [
+    'The so-called "experts" were wrong about the weather.',
+    'She read "The Long Winter Nights" on the train.',
+    'A firm known as "Bluebird" won the contract.',
+    '"Storm Ends Summer Early" ran on the front page.',
+])
+def test_scare_quotes_names_and_titles_are_not_quotes(extract, text):
+    assert extract(text) == []
+
+
+def test_repeated_caption_is_flagged_duplicate(extract):
+    caption = 'The council has promised to protect "every green space" in town.'
+    text = f"{caption}\n\nParks open late in summer.\n\n{caption}"
+    quotes = extract(text)
+    assert len(quotes) == 2
+    assert quotes[0].duplicate_of is None and quotes[1].duplicate_of == 0
+
+
+def test_cues_told_reporters_tweeted_wrote(extract):
+    text = ('"The vote is a disgrace," Senator Ruth Ames tweeted.\n\n'
+            '"We expected more," the governor told reporters.\n\n'
+            'In a letter, Dan Ochoa wrote that the school will stay open.')
+    quotes = extract(text)
+    assert {q.cue for q in quotes} >= {"tweeted", "told", "wrote"}
