@@ -7,6 +7,11 @@ import pytest
 
 from app.workflow import service
 
+from tests.export.hostile import (
+    HOSTILE_ARTICLE, HOSTILE_CONTENT, HOSTILE_PUBLISHER, HOSTILE_RATIONALE, HOSTILE_SPEAKER, HOSTILE_TITLE,
+    HOSTILE_URL,
+)
+
 
 @pytest.fixture
 def approve(editor, reviewer) -> Callable:
@@ -40,3 +45,15 @@ def propose(editor) -> Callable:
 def claim_ids(seed) -> list[int]:
     """The seed article's claim ids, in reading order."""
     return [c.id for c in seed.claims]
+
+
+@pytest.fixture
+def hostile(ingest, editor, reviewer, approve):
+    """An approved claim whose every text column carries something hostile."""
+    result = ingest(HOSTILE_ARTICLE, title=HOSTILE_TITLE, publisher=HOSTILE_PUBLISHER, url=HOSTILE_URL)
+    first, second = result.claims
+    service.update_claim(first.id, user=editor, version=None,
+                         changes={"content": HOSTILE_CONTENT, "speaker": HOSTILE_SPEAKER})
+    approve(first.id, "mostly_false", rationale=HOSTILE_RATIONALE,
+            urls=["https://example.org/a", "https://example.org/b?q=1,2"])
+    return first.id, second.id

