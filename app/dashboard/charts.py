@@ -51,6 +51,16 @@ def nice_max(value: int) -> int:
     return 10 * magnitude  # pragma: no cover
 
 
+def tick_step(top_value: int) -> int:
+    """A whole-number step (1, 2, 5 x 10^n) giving at most six ticks from 0 to ``top_value``."""
+    magnitude = 1
+    while True:
+        for step in (1, 2, 5):
+            if top_value / (step * magnitude) <= 5:
+                return step * magnitude
+        magnitude *= 10
+
+
 def column_chart(
     points: Sequence[tuple[str, int]],
     *,
@@ -58,7 +68,7 @@ def column_chart(
     height: int = 220,
     label_every: int = 7,
 ) -> ColumnChart:
-    """Bars for ``points`` (label, value) in a ``width`` x ``height`` viewBox, with four
+    """Bars for ``points`` (label, value) in a ``width`` x ``height`` viewBox, with whole-number
     y ticks and every ``label_every``-th x label (counted from the last, so today shows)."""
     left, right, top, bottom_margin = 36, 8, 12, 24
     plot_w, plot_h = width - left - right, height - top - bottom_margin
@@ -72,6 +82,6 @@ def column_chart(
         bars.append(Bar(round(x, 2), round(top + plot_h - h, 2), round(slot - gap, 2), round(h, 2), label, value))
         if (len(points) - 1 - i) % label_every == 0:
             labels.append(AxisLabel(round(x + (slot - gap) / 2, 2), label))
-    ticks = [Tick(round(top + plot_h - plot_h * k / 4, 2), round(top_value * k / 4)) for k in range(5)
-             if top_value * k % 4 == 0]
+    step = tick_step(top_value)
+    ticks = [Tick(round(top + plot_h - plot_h * v / top_value, 2), v) for v in range(0, top_value + 1, step)]
     return ColumnChart(width, height, left, top, top + plot_h, bars, ticks, labels)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app.api.openapi import described_operations
-from app.dashboard.charts import column_chart, nice_max
+from app.dashboard.charts import column_chart, nice_max, tick_step
 from app.dashboard.stats import (
     approved_per_day, claims_by_speaker, claims_by_status, humanise, time_to_approval,
     waiting_for_review,
@@ -85,7 +85,9 @@ def test_chart_geometry():
     tallest = chart.bars[-1]
     assert tallest.y == chart.top and tallest.y + tallest.height == chart.bottom
     assert all(chart.left <= b.x and b.x + b.width <= chart.width for b in chart.bars)
-    assert [t.value for t in chart.ticks] == [0, 5, 10] and chart.labels[-1].text == "d3"
+    assert [t.value for t in chart.ticks] == [0, 2, 4, 6, 8, 10] and chart.labels[-1].text == "d3"
+    assert [t.y for t in chart.ticks][0] == chart.bottom and chart.ticks[-1].y == chart.top
+    assert [tick_step(v) for v in (1, 5, 10, 20, 50, 200, 1000)] == [1, 1, 2, 5, 10, 50, 200]
 
 
 def test_dashboard_page(desk, client, auth, editor):
