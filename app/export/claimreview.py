@@ -24,7 +24,7 @@ is the text search results show.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -47,8 +47,6 @@ RATING_VALUES: dict[str, Optional[int]] = {
 # Speakers that are not people are authored as organisations (a country speaks through
 # its government, a document through its publisher).
 PERSON_KINDS = ("person", "unknown")
-
-PublicUrl = Callable[[int], str]
 
 
 def iso(value: Optional[datetime]) -> Optional[str]:
