@@ -14,9 +14,14 @@ Prints a table; the last line is one JSON object with every figure.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import os
 import sys
 
+
+
+# The shared evaluation data sits beside the project checkout (../shared/eval).
+SHARED_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -30,7 +35,7 @@ def parse_args(argv=None):
     parser.add_argument("--encode-texts", type=int, default=512, help="texts in the encoding batch")
     parser.add_argument("--encode-rounds", type=int, default=4)
     parser.add_argument("--no-encode", action="store_true", help="skip the model benches")
-    parser.add_argument("--corpus", default="/work/shared/eval/claimmatch_vclaims.jsonl",
+    parser.add_argument("--corpus", default=str(SHARED_EVAL / "claimmatch_vclaims.jsonl"),
                         help="JSONL with real claim texts for the encoding bench (synthetic if absent)")
     return parser.parse_args(argv)
 
