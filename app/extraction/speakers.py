@@ -525,7 +525,7 @@ class SpeakerResolver:
 
     def _is_subject_like(self, i: int) -> bool:
         tok = self.doc[i]
-        while tok.dep_ in ("compound", "flat") and tok.head is not tok:
+        while tok.dep_ in ("compound", "flat") and tok.head.i != tok.i:
             tok = tok.head
         return tok.dep_ in ("nsubj", "nsubjpass", "appos", "ROOT", "poss", "pobj", "dobj")
 
