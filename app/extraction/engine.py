@@ -38,7 +38,7 @@ UNUSED_PIPES: tuple[str, ...] = ()
 MAX_CHUNK_CHARS = 100_000
 REPORTED_THRESHOLD = 0.35  # least mined precision of a reported-speech pattern
 SENTENCE_END = {".", "!", "?", "…", "...", "?!", "!!"}
-DASHES = {"—", "–", "-", "--"}
+DASHES = {"—", "–", "-", "--", "―", "‒"}
 TEASER_LABELS = {"watch", "read", "listen", "see", "related", "more", "video", "photo",
                  "pictured", "picture", "advertisement", "also", "click", "subscribe"}
 
@@ -407,7 +407,7 @@ class _DocExtraction:
             inside = [qi for qi, q in enumerate(self.view.quotations)
                       if q.start < e and s < q.end and qi not in self.used_quotations]
             quotations = [self.view.quotations[i] for i in inside]
-            if inside and not cue.clausal:
+            if inside and not cue.clausal and cue.key.endswith("|xcomp"):
                 spans = [p for q in quotations for p in q.pieces]
             elif inside:
                 last = quotations[-1]
@@ -540,24 +540,37 @@ class _DocExtraction:
     def merge_split_quotes(self, claims: list[_Claim]) -> list[_Claim]:
         """``"…," he said. "…"`` and ``"…," he said, "…"``: one quote over both pieces.
 
-        A direct quote with no cue of its own joins the attributed direct quote just
-        before it in the same paragraph; two pieces sharing one cue are joined too.
+        A direct quote with no cue of its own joins the attributed quote or claim just
+        before it in the same paragraph (``X said Y. "…"``); two pieces sharing one cue
+        are joined too.
         """
-        direct = sorted((c for c in claims if c.kind == "direct"), key=lambda c: c.start)
-        others = [c for c in claims if c.kind != "direct"]
         out: list[_Claim] = []
-        for c in direct:
-            prev = out[-1] if out else None
-            if prev is not None and prev.para == c.para and (prev.cue or prev.speaker_head) \
-                    and ((c.cue is None and c.speaker_head is None) or
-                         (c.cue is not None and prev.cue is not None and
-                          c.cue.token.i == prev.cue.token.i)) \
-                    and not self._quotation_between(prev.end, c.start, prev, c):
-                prev.spans.extend(c.spans)
-                prev.quotations.extend(c.quotations)
-                continue
+        for c in sorted(claims, key=lambda c: c.start):
+            if c.kind == "direct":
+                prev = self._attributed_before(out, c)
+                if prev is not None:
+                    prev.spans.extend(c.spans)
+                    prev.quotations.extend(c.quotations)
+                    if prev.kind == "indirect":
+                        prev.kind = "partial"
+                    continue
             out.append(c)
-        return out + others
+        return out
+
+    def _attributed_before(self, done: list[_Claim], c: _Claim) -> _Claim | None:
+        """The claim a cue-less (or same-cue) direct quote continues, if any."""
+        for prev in reversed(done):
+            if prev.para != c.para or prev.end > c.start:
+                continue
+            if not (prev.cue or prev.speaker_head):
+                return None
+            lone = c.cue is None and c.speaker_head is None
+            same_cue = (c.cue is not None and prev.cue is not None and
+                        c.cue.token.i == prev.cue.token.i)
+            if (lone or same_cue) and not self._quotation_between(prev.end, c.start, prev, c):
+                return prev
+            return None
+        return None
 
     def _quotation_between(self, s: int, e: int, c1: _Claim, c2: _Claim) -> bool:
         own = {id(q) for q in c1.quotations + c2.quotations}
@@ -586,6 +599,9 @@ class _DocExtraction:
         attribution line after."""
         v = self.view
         para = c.para
+        subject = self._sentence_subject_before(v.tok_at(c.start))
+        if subject is not None:
+            return self.resolver.resolve(subject), None
         p = para - 1
         skipped = 0
         while p >= 0:
@@ -621,6 +637,25 @@ class _DocExtraction:
                     head = names[-1]
                     return self.resolver.resolve(head), None
         return None, None
+
+    def _sentence_subject_before(self, a: int) -> Token | None:
+        """``Sanders identified X as a reason. "…"``: the named subject of the sentence
+        just before a quote, in the same paragraph."""
+        v, doc = self.view, self.doc
+        i = a - 1
+        while i >= 0 and (doc[i].is_space or doc[i].is_punct) and v.para_of[i] == v.para_of[a]:
+            i -= 1
+        if i < 0 or v.para_of[i] != v.para_of[a] or not v.outside[i]:
+            return None
+        root = doc[i].sent.root
+        if root.pos_ not in ("VERB", "AUX") or not v.outside[root.i]:
+            return None
+        subj = subject_of(root)
+        if subj is not None and v.outside[subj.i] and (
+                subj.ent_type_ in ("PERSON", "ORG") or subj.tag_ in ("NNP", "NNPS") or
+                subj.lower_ in ("he", "she", "they")):
+            return subj
+        return None
 
     def _intro_subject(self, colon: Token) -> Token | None:
         """The subject of a sentence that ends in a colon ("The mayor had a warning:")."""
