@@ -39,6 +39,9 @@ MAX_CHUNK_CHARS = 100_000
 REPORTED_THRESHOLD = 0.35  # least mined precision of a reported-speech pattern
 SENTENCE_END = {".", "!", "?", "…", "...", "?!", "!!"}
 DASHES = {"—", "–", "-", "--", "―", "‒"}
+FRAGMENT_PATH_DEPS = {"dobj", "pobj", "attr", "oprd", "xcomp", "ccomp", "acomp", "conj",
+                      "prep", "nsubj", "nsubjpass", "advcl", "pcomp", "dative", "amod"}
+VENUE_PREPS = {"on", "in", "at", "during", "from", "via", "through", "after", "before"}
 TEASER_LABELS = {"watch", "read", "listen", "see", "related", "more", "video", "photo",
                  "pictured", "picture", "advertisement", "also", "click", "subscribe"}
 
@@ -84,6 +87,7 @@ class _Claim:
     quotations: list[Quotation] = field(default_factory=list)
     resolution: Resolution | None = None
     key: str = ""                     # reported-speech pattern ("say|ccomp"), if any
+    speechlike: bool = True           # for a cue-less quote: could it be someone's words?
     score: float = 1.0
 
     @property
@@ -278,6 +282,7 @@ class _DocExtraction:
         claims += self.find_reported(claims)
         claims += self.find_fragments()
         claims = self.merge_split_quotes(claims)
+        claims = [c for c in claims if c.speechlike]
         claims.sort(key=lambda c: (c.start, c.end))
         self.resolve_speakers(claims)
         return claims
@@ -300,6 +305,10 @@ class _DocExtraction:
         v, doc, out = self.view, self.doc, []
         para = v.para_of[b]
         i = b + 1
+        inner_last = doc[b - 1].text if b > 0 and v.quote_of[b - 1] is not None else ""
+        if inner_last in SENTENCE_END and i < len(doc) and doc[i].text[:1].isupper() and \
+                not _starts_attribution(doc, i):
+            return []  # '"… joy." Others paid tribute' : the quote ended its sentence
         while i < len(doc) and v.para_of[i] == para and v.quote_of[i] is None:
             out.append(doc[i])
             if doc[i].text in SENTENCE_END:
@@ -335,11 +344,10 @@ class _DocExtraction:
                 claim.speaker_head = cue.subject if cue.subject is not None and \
                     self.view.outside[cue.subject.i] else self._nearby_name(cue, before + after)
             else:
-                claim.speaker_head = self._byline(after)
+                claim.speaker_head = self._byline(after) or self._colon_intro(before)
                 if claim.speaker_head is None:
-                    if not self._speechlike(q):
-                        continue
                     claim.carry = "context"
+                    claim.speechlike = self._speechlike(q)
             self.used_quotations.add(qi)
             claims.append(claim)
         return claims
@@ -357,6 +365,21 @@ class _DocExtraction:
             return None
         return min(cands, key=lambda t: abs(t.i - cue.token.i))
 
+    def _colon_intro(self, before: list[Token]) -> Token | None:
+        """``Rubio fired back: "…"``: the subject of the clause a colon closes."""
+        if not before or before[-1].text != ":":
+            return None
+        verbs = [t for t in before if t.pos_ in ("VERB", "AUX")]
+        if not verbs:
+            return None
+        subj = subject_of(verbs[-1])
+        if subj is not None and self.view.outside[subj.i] and subj.i >= before[0].i and (
+                subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or
+                subj.tag_ in ("PRP", "NNP", "NNPS", "NNS") or
+                subj.lemma_.lower() in ROLE_NOUNS):
+            return subj
+        return None
+
     def _byline(self, after: list[Token]) -> Token | None:
         """``"…" — Jane Doe``: a dash and a name right after a quotation."""
         if len(after) >= 2 and after[0].text in DASHES:
@@ -368,10 +391,11 @@ class _DocExtraction:
     def _speechlike(self, q: Quotation) -> bool:
         """Long enough and verb-bearing to be someone's words, not a title or a name."""
         a, b = self.view.q_tokens(q)
-        words = [t for t in self.doc[a:b + 1] if t.is_alpha]
+        toks = self.doc[a:b + 1]
+        words = [t for t in toks if t.is_alpha]
         if len(words) < 4:
             return False
-        has_verb = any(t.tag_.startswith("VB") or t.tag_ == "MD" for t in words)
+        has_verb = any(t.tag_.startswith("VB") or t.tag_ == "MD" for t in toks)
         titled = sum(t.text[0].isupper() for t in words if len(t) > 3) >= 0.8 * len(
             [t for t in words if len(t) > 3])
         return has_verb and not titled
@@ -440,9 +464,15 @@ class _DocExtraction:
         return sorted(spans + extra)
 
     def _content_spans(self, cue: Cue) -> list[tuple[int, int]]:
-        """Character spans of what a cue reports, without the cue and its speaker."""
+        """Character spans of what a cue reports, without the cue and its speaker, and
+        without a trailing participle adjunct (``…," suggesting that …``)."""
         toks = set(cue.content)
         drop = set(range(cue.start, cue.end))
+        if cue.complement is not None:
+            for c in cue.complement.rights:
+                if c.dep_ == "advcl" and c.tag_ == "VBG" and c.i > 0 and \
+                        self.doc[c.i - 1].text in (",", '"', "”", "''"):
+                    drop |= {t.i for t in c.subtree}
         if cue.subject is not None:
             drop |= {t.i for t in cue.subject.subtree}
         toks -= drop
@@ -471,18 +501,27 @@ class _DocExtraction:
 
     # -- find: quoted fragments ----------------------------------------------------------
     def find_fragments(self) -> list[_Claim]:
-        """Quotations left over: a fragment governed by a cue, or the words of a written
-        source named next to them; anything else is a scare quote, name or title."""
-        claims = []
+        """Quotations left over: fragments governed by a cue (one partial quote per cue),
+        or the words of a written source named next to them; anything else is a scare
+        quote, a name or a title."""
+        claims: list[_Claim] = []
+        by_cue: dict[int, _Claim] = {}
         for qi, q in enumerate(self.view.quotations):
-            if qi in self.used_quotations:
+            if qi in self.used_quotations or self._looks_like_title(q):
                 continue
             a, b = self.view.q_tokens(q)
             cue = self._governing_cue(a, b)
             if cue is not None:
-                claims.append(_Claim(list(q.pieces), "partial", self.view.para_of[a],
-                                     cue=cue, speaker_head=cue.subject, quotations=[q]))
                 self.used_quotations.add(qi)
+                same = by_cue.get(cue.token.i)
+                if same is not None:
+                    same.spans.extend(q.pieces)
+                    same.quotations.append(q)
+                    continue
+                claim = _Claim(list(q.pieces), "partial", self.view.para_of[a], cue=cue,
+                               speaker_head=cue.subject, quotations=[q])
+                by_cue[cue.token.i] = claim
+                claims.append(claim)
                 continue
             if not self._speechlike(q):
                 continue
@@ -493,14 +532,29 @@ class _DocExtraction:
                 self.used_quotations.add(qi)
         return claims
 
+    def _looks_like_title(self, q: Quotation) -> bool:
+        """A name or a title of a work: every word capitalised, no clause ("Face the
+        Nation", "Women Who Work", "Guccifer")."""
+        a, b = self.view.q_tokens(q)
+        words = [t for t in self.doc[a:b + 1] if t.is_alpha]
+        if not words:
+            return True
+        content = [t for t in words if not t.is_stop or t.i == words[0].i]
+        capitalised = all(t.text[0].isupper() for t in content)
+        return capitalised and (len(words) <= 6 or not any(
+            t.tag_.startswith("VB") for t in words))
+
     def _governing_cue(self, a: int, b: int) -> Cue | None:
-        """The cue verb above a quotation in the parse (a few steps up, same sentence)."""
+        """The cue verb above a quotation in the parse: a few steps up the same sentence,
+        through complements only (not through "on CBS's 'Face the Nation'")."""
         doc = self.doc
         roots = [t for t in doc[a:b + 1] if not (a <= t.head.i <= b) or t.head.i == t.i]
         for root in roots:
             tok = root
             for _ in range(5):
-                if tok.head.i == tok.i:
+                if tok.head.i == tok.i or tok.dep_ not in FRAGMENT_PATH_DEPS:
+                    break
+                if tok.dep_ == "prep" and tok.lower_ in VENUE_PREPS:
                     break
                 tok = tok.head
                 if a <= tok.i <= b or not self.view.outside[tok.i]:
@@ -702,6 +756,16 @@ class _DocExtraction:
                 cue=self.text[cue_start:cue_end] if cue else None,
                 cue_start=cue_start, cue_end=cue_end, kind=c.kind))
         return quotes
+
+
+def _starts_attribution(doc: Doc, i: int) -> bool:
+    """Does an attribution start at token i ("He said", "Smith told", "said Smith")?"""
+    for tok in doc[i:i + 6]:
+        if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in SPEECH_CUES:
+            return True
+        if tok.is_punct:
+            return False
+    return False
 
 
 def _kind(speaker: Speaker | None, res: Resolution | None) -> str:

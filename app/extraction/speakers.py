@@ -392,7 +392,7 @@ class SpeakerResolver:
     def _appos_person(self, head: Token) -> Speaker | None:
         """``the harbour master, Ines Duarte,``: the person named in an apposition."""
         for c in head.children:
-            if c.dep_ == "appos":
+            if c.dep_ == "appos" and c.ent_type_ == "PERSON":
                 start, end = mention_tokens(c)
                 person = self._person_in(self.doc[start:end])
                 if person is not None:
