@@ -353,14 +353,22 @@ class _DocExtraction:
         return claims
 
     def _pick_cue(self, cues: list[Cue], q: Quotation, first: bool) -> Cue | None:
+        """The cue that attributes a quotation: nearest first, with a subject preferred;
+        a cue reporting a clause of its own outside the quotation (``"…." Kasich said he
+        would …``) attributes something else."""
         ordered = cues if first else list(reversed(cues))
-        with_subject = [c for c in ordered if c.subject is not None]
-        return (with_subject or ordered or [None])[0]
+        own = [c for c in ordered if c.complement is None or
+               q.start <= c.complement.idx < q.end]
+        with_subject = [c for c in own if c.subject is not None]
+        return (with_subject or own or [None])[0]
 
     def _nearby_name(self, cue: Cue, frame: list[Token]) -> Token | None:
         """A speaker head next to a cue whose parse has no subject (``said Smith``)."""
         cands = [t for t in frame if t.tag_ in ("NNP", "NNPS", "PRP") or
                  t.ent_type_ in ("PERSON", "ORG")]
+        if not cands:  # '…," said the woman'
+            cands = [t for t in frame if t.tag_ in ("NN", "NNS") and not t.ent_type_ and
+                     t.dep_ in ("nsubj", "dobj", "attr", "npadvmod", "appos", "ROOT")]
         if not cands:
             return None
         return min(cands, key=lambda t: abs(t.i - cue.token.i))

@@ -19,6 +19,7 @@ brag lament concur opine posit rule plead question challenge dismiss complain cr
 criticise praise thank apologize apologise vow swear affirm announce forecast project
 interject exclaim sigh laugh chuckle cry snap murmur gush rave crow fume rail scoff
 tweet text email e-mail message post publish print editorialize editorialise
+read
 """.split()
 
 _ATTITUDE = """
