@@ -179,16 +179,27 @@ def reported_cues(tokens) -> list[Cue]:
             continue
         run = _object_run(tok)
         if run:
-            first = run[0]
-            dep = first.dep_
-            if dep == "prep":
-                dep = f"prep:{first.lower_}"
-            elif dep in ("attr", "acomp"):
-                dep = "acomp"
             content = tuple(sorted(t.i for c in run for t in c.subtree))
-            found.append(Cue(tok, start, end, subject, first, content, False,
-                             f"{lemma}|{dep}"))
+            found.append(Cue(tok, start, end, subject, run[0], content, False,
+                             f"{lemma}|{_run_shape(run)}"))
     return found
+
+
+def _run_shape(run: list[Token]) -> str:
+    """Pattern name of a complement run: ``dobj``, ``dobj+xcomp`` (told them to …),
+    ``dobj+prep:of`` (accused him of …), ``prep:to`` (referred to …)."""
+    parts: list[str] = []
+    for c in run[:2]:
+        dep = c.dep_
+        if dep == "prep":
+            dep = f"prep:{c.lower_}"
+        elif dep in ("attr", "acomp"):
+            dep = "acomp"
+        elif dep == "dative":
+            dep = "dobj"
+        if dep not in parts:
+            parts.append(dep)
+    return "+".join(parts)
 
 
 def _object_run(verb: Token) -> list[Token]:

@@ -42,6 +42,7 @@ DASHES = {"—", "–", "-", "--", "―", "‒"}
 FRAGMENT_PATH_DEPS = {"dobj", "pobj", "attr", "oprd", "xcomp", "ccomp", "acomp", "conj",
                       "prep", "nsubj", "nsubjpass", "advcl", "pcomp", "dative", "amod"}
 VENUE_PREPS = {"on", "in", "at", "during", "from", "via", "through", "after", "before"}
+CONTINUATIONS = {"and", "but", "or", "then", "also", "so", "adding", "before", "later"}
 TEASER_LABELS = {"watch", "read", "listen", "see", "related", "more", "video", "photo",
                  "pictured", "picture", "advertisement", "also", "click", "subscribe"}
 
@@ -327,8 +328,11 @@ class _DocExtraction:
             cues_after = find_cues(after, SPEECH_CUES)
             cues_before = find_cues(before, SPEECH_CUES)
             last_inner = self.text[q.inner_end - 1] if q.inner_end > q.inner_start else ""
-            starts = (not words_before or (before and before[-1].text in (":", ",") and
-                                           (cues_before or before[-1].text == ":"))
+            if cues_before and self._reports_clause_around(cues_before[-1], a):
+                continue  # 'adding that if …, "hanging on …"': part of a reported clause
+            starts = (not words_before or all(t.lower_ in CONTINUATIONS for t in words_before)
+                      or (before and before[-1].text in (":", ",") and
+                          (cues_before or before[-1].text == ":"))
                       or (cues_before and before[-1].i == cues_before[-1].end - 1
                           and not words_after))
             ends = (not words_after or bool(cues_after) or
@@ -351,6 +355,16 @@ class _DocExtraction:
             self.used_quotations.add(qi)
             claims.append(claim)
         return claims
+
+    def _reports_clause_around(self, cue: Cue, a: int) -> bool:
+        """Does the cue's reported clause start before the quotation at token ``a`` and
+        run into it (the quotation is the end of an indirect clause)?"""
+        comp = cue.complement
+        if comp is None:
+            return False
+        words = [t for t in comp.subtree if t.i < a and not (t.is_punct or t.is_space)]
+        return bool(words) and comp.right_edge.i >= a and any(
+            t.dep_ != "mark" for t in words)
 
     def _pick_cue(self, cues: list[Cue], q: Quotation, first: bool) -> Cue | None:
         """The cue that attributes a quotation: nearest first, with a subject preferred;
@@ -620,18 +634,21 @@ class _DocExtraction:
         return out
 
     def _attributed_before(self, done: list[_Claim], c: _Claim) -> _Claim | None:
-        """The claim a cue-less (or same-cue) direct quote continues, if any."""
-        for prev in reversed(done):
-            if prev.para != c.para or prev.end > c.start:
-                continue
-            if not (prev.cue or prev.speaker_head):
-                return None
-            lone = c.cue is None and c.speaker_head is None
-            same_cue = (c.cue is not None and prev.cue is not None and
-                        c.cue.token.i == prev.cue.token.i)
-            if (lone or same_cue) and not self._quotation_between(prev.end, c.start, prev, c):
-                return prev
+        """The claim a cue-less (or same-cue) direct quote continues, if any: the last
+        direct quote before it in the paragraph (``"…," Clark said, noting he … "…"``),
+        else the last claim before it there."""
+        before = [p for p in done if p.para == c.para and p.end <= c.start]
+        if not before:
             return None
+        direct = [p for p in before if p.kind == "direct"]
+        prev = direct[-1] if direct else before[-1]
+        if not (prev.cue or prev.speaker_head):
+            return None
+        lone = c.cue is None and c.speaker_head is None
+        same_cue = (c.cue is not None and prev.cue is not None and
+                    c.cue.token.i == prev.cue.token.i)
+        if (lone or same_cue) and not self._quotation_between(prev.end, c.start, prev, c):
+            return prev
         return None
 
     def _quotation_between(self, s: int, e: int, c1: _Claim, c2: _Claim) -> bool:

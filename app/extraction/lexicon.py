@@ -91,7 +91,7 @@ def cue_precision(key: str) -> float:
     if comp == "ccomp":
         prior = SPEECH_CLAUSE_PRIOR if lemma in CLAUSE_CUES else OTHER_CLAUSE_PRIOR
     else:
-        n0, m0 = table.get(f"*|{comp.split(':')[0]}", (0, 0))
+        n0, m0 = table.get(f"*|{comp.split(':')[0].split('+')[0]}", (0, 0))
         prior = m0 / n0 if n0 else 0.0
     n, m = table.get(key, (0, 0))
     return (m + SMOOTHING * prior) / (n + SMOOTHING)
