@@ -59,7 +59,9 @@ def is_according_to(token: Token) -> bool:
 
 def subject_of(verb: Token) -> Token | None:
     """The speaker head of a cue verb: its subject, a passive agent, or the subject of
-    the verb it hangs on ("..., adding that ..."); a relative pronoun goes to its noun.
+    the verb it hangs on ("..., adding that ...", "issued a statement saying ...").
+    A relative pronoun ("who said") is returned as it is; the resolver takes it to its
+    noun.
 
     Args:
         verb: the cue verb.
@@ -75,9 +77,12 @@ def subject_of(verb: Token) -> Token | None:
             if agent is not None:
                 subj = next((c for c in agent.children if c.dep_ == "pobj"), None)
         if subj is not None:
-            if subj.tag_ in ("WP", "WDT") and tok.dep_ == "relcl":
-                return tok.head
             return subj
+        if tok.dep_ == "acl" and tok.head.dep_ in ("dobj", "pobj") and tok.tag_ == "VBG":
+            tok = tok.head.head  # "put out a statement saying …": the statement's issuer
+            if tok.dep_ == "prep":
+                tok = tok.head
+            continue
         if tok.dep_ in INHERIT_SUBJECT_DEPS and tok.head.i != tok.i:
             tok = tok.head
             continue

@@ -346,6 +346,12 @@ class SpeakerResolver:
 
     def _resolve_span(self, head: Token, span: Span, text: str) -> Speaker | None:
         low = head.lower_
+        if head.tag_ in ("WP", "WDT") and head.head.dep_ in ("relcl", "acl") and \
+                head.head.head.i != head.head.i:
+            noun = head.head.head  # "Mike Lee, who declared …" -> Mike Lee
+            start, end = mention_tokens(noun)
+            return self._resolve_span(noun, self.doc[start:end],
+                                      _clean(self.doc[start:end].text))
         if head.tag_ in ("PRP", "WP") or low in PRONOUN_GENDER or low in PLURAL_PRONOUNS:
             return self._resolve_pronoun(head)
         conj = [c for c in head.children if c.dep_ == "conj"]
