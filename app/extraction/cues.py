@@ -182,6 +182,15 @@ def reported_cues(tokens) -> list[Cue]:
             found.append(Cue(tok, start, end, subject, comp, content, True,
                              f"{lemma}|ccomp"))
             continue
+        host = _host_clause(tok)
+        if host is not None:
+            # "Trump, Sexton said, has created …" / "As the Caller reported, he gave …"
+            skip = {t.i for t in tok.subtree}
+            content = tuple(sorted(t.i for t in host.subtree if t.i not in skip))
+            kind = "as" if any(c.dep_ == "mark" for c in tok.children) else "parataxis"
+            found.append(Cue(tok, start, end, subject, host, content, True,
+                             f"{lemma}|{kind}"))
+            continue
         run = _object_run(tok)
         if run:
             content = tuple(sorted(t.i for c in run for t in c.subtree))
@@ -205,6 +214,22 @@ def _run_shape(run: list[Token]) -> str:
         if dep not in parts:
             parts.append(dep)
     return "+".join(parts)
+
+
+def _host_clause(verb: Token) -> Token | None:
+    """The clause a parenthetical cue sits in: ``X, he said, Y`` (parataxis) or
+    ``As the paper reported, Y`` (an ``as`` clause), if the cue has no object."""
+    if any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in verb.children):
+        return None
+    head = verb.head
+    if head.i == verb.i or head.pos_ not in ("VERB", "AUX", "NOUN", "PROPN"):
+        return None
+    if verb.dep_ == "parataxis":
+        return head
+    if verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as"
+                                    for c in verb.children):
+        return head
+    return None
 
 
 def _object_run(verb: Token) -> list[Token]:

@@ -405,9 +405,17 @@ class _DocExtraction:
     def _byline(self, after: list[Token]) -> Token | None:
         """``"…" — Jane Doe``: a dash and a name right after a quotation."""
         if len(after) >= 2 and after[0].text in DASHES:
-            names = [t for t in after[1:6] if t.ent_type_ in ("PERSON", "ORG")]
+            window = after[1:7]
+            names = [t for t in window if t.ent_type_ in ("PERSON", "ORG")]
             if names:
                 return names[-1] if names[-1].ent_type_ == "PERSON" else names[0]
+            proper = []
+            for t in window:  # a name the tagger did not label: the run of proper nouns
+                if t.tag_ not in ("NNP", "NNPS"):
+                    break
+                proper.append(t)
+            if proper:
+                return proper[-1]
         return None
 
     def _speechlike(self, q: Quotation) -> bool:
@@ -653,7 +661,8 @@ class _DocExtraction:
 
     def _quotation_between(self, s: int, e: int, c1: _Claim, c2: _Claim) -> bool:
         own = {id(q) for q in c1.quotations + c2.quotations}
-        return any(s <= q.start < e and id(q) not in own for q in self.view.quotations)
+        return any(s <= q.start < e and id(q) not in own and not self._looks_like_title(q)
+                   for q in self.view.quotations)
 
     # -- change: resolve speakers --------------------------------------------------------
     def resolve_speakers(self, claims: list[_Claim]) -> None:
@@ -751,7 +760,9 @@ class _DocExtraction:
         """A short line with no quotation and no person in it, or a "Watch: …" label."""
         if len(toks) >= 2 and toks[1].text == ":" and toks[0].lower_ in TEASER_LABELS:
             return True
-        if any(not self.view.outside[t.i] for t in toks):
+        if any(not self.view.outside[t.i] for t in toks) or toks[-1].text == ":":
+            return False
+        if any(t.pos_ == "VERB" and t.lemma_.lower() in SPEECH_CUES for t in toks):
             return False
         return len(toks) <= 12 and not any(t.ent_type_ == "PERSON" for t in toks)
 

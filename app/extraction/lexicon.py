@@ -88,8 +88,8 @@ def cue_precision(key: str) -> float:
     """
     table = cue_table()
     lemma, _, comp = key.partition("|")
-    if comp == "ccomp":
-        prior = SPEECH_CLAUSE_PRIOR if lemma in CLAUSE_CUES else OTHER_CLAUSE_PRIOR
+    if comp in ("ccomp", "parataxis", "as"):
+        prior = SPEECH_CLAUSE_PRIOR if lemma in SPEECH_CUES else OTHER_CLAUSE_PRIOR
     else:
         n0, m0 = table.get(f"*|{comp.split(':')[0].split('+')[0]}", (0, 0))
         prior = m0 / n0 if n0 else 0.0
