@@ -39,6 +39,7 @@ MAX_CHUNK_CHARS = 100_000
 REPORTED_THRESHOLD = 0.35  # least mined precision of a reported-speech pattern
 SENTENCE_END = {".", "!", "?", "…", "...", "?!", "!!"}
 DASHES = {"—", "–", "-", "--", "―", "‒"}
+NESTED_KEEP = 0.5  # reported claims nested in another claim are kept above this precision
 FRAGMENT_PATH_DEPS = {"dobj", "pobj", "attr", "oprd", "xcomp", "ccomp", "acomp", "conj",
                       "prep", "nsubj", "nsubjpass", "advcl", "pcomp", "dative", "amod"}
 VENUE_PREPS = {"on", "in", "at", "during", "from", "via", "through", "after", "before"}
@@ -264,9 +265,10 @@ class _DocExtraction:
     """The rule layer for one parsed text (find claims, then resolve, then emit)."""
 
     def __init__(self, doc: Doc, join_paragraphs: bool = True,
-                 threshold: float = REPORTED_THRESHOLD):
+                 threshold: float = REPORTED_THRESHOLD, keep_nested: bool = False):
         self.doc = doc
         self.threshold = threshold
+        self.keep_nested = keep_nested
         self.text = doc.text
         self.view = _DocView(doc, find_quotations(doc.text, join_paragraphs))
         self.resolver = SpeakerResolver(doc, self.view.outside)
@@ -284,6 +286,8 @@ class _DocExtraction:
         claims += self.find_fragments()
         claims = self.merge_split_quotes(claims)
         claims = [c for c in claims if c.speechlike]
+        if not self.keep_nested:
+            claims = self.drop_nested(claims)
         claims.sort(key=lambda c: (c.start, c.end))
         self.resolve_speakers(claims)
         return claims
@@ -619,6 +623,19 @@ class _DocExtraction:
                     head = head.head
                 best = head
         return best
+
+    def drop_nested(self, claims: list[_Claim]) -> list[_Claim]:
+        """A reported claim whose cue sits inside another claim's content is part of that
+        claim (``She noted that Sanders has criticized …``): only the outer one is kept."""
+        outer = [(c.start, c.end) for c in claims if c.kind != "direct"]
+        keep = []
+        for c in claims:
+            if c.key and c.cue is not None:
+                at = self.doc[c.cue.start].idx
+                if any(s <= at < e and not (s == c.start and e == c.end) for s, e in outer):
+                    continue
+            keep.append(c)
+        return keep
 
     # -- change: join split quotes -------------------------------------------------------
     def merge_split_quotes(self, claims: list[_Claim]) -> list[_Claim]:
