@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Token
 
 from .cues import Cue, cue_lemma, find_cues, reported_cues, subject_of
 from .lexicon import (CLAUSE_CUES, FRAGMENT_CUES, OBJECT_CUES, SPEECH_CUES,
-                      cue_precision)
+                      QUOTED_SUFFIX, cue_precision)
 from .quotes import Quotation, find_quotations
 from .speakers import DOCUMENT_NOUNS, ROLE_NOUNS, Resolution, Speaker, SpeakerResolver
 
@@ -452,9 +452,6 @@ class _DocExtraction:
                 continue
             if not cue.clausal and cue_lemma(cue.token) not in OBJECT_CUES:
                 continue
-            score = cue_precision(cue.key)
-            if score < self.threshold:
-                continue
             spans = self._content_spans(cue)
             if not spans:
                 continue
@@ -464,6 +461,10 @@ class _DocExtraction:
                 continue
             inside = [qi for qi, q in enumerate(self.view.quotations)
                       if q.start < e and s < q.end and qi not in self.used_quotations]
+            key = cue.key + (QUOTED_SUFFIX if inside else "")
+            score = cue_precision(key)
+            if score < self.threshold:
+                continue
             quotations = [self.view.quotations[i] for i in inside]
             if inside and not cue.clausal and cue.key.endswith("|xcomp"):
                 spans = [p for q in quotations for p in q.pieces]
@@ -475,7 +476,7 @@ class _DocExtraction:
             self.used_quotations.update(inside)
             claims.append(_Claim(spans, kind, self.view.para_of[cue.token.i], cue=cue,
                                  speaker_head=cue.subject, quotations=quotations,
-                                 key=cue.key, score=score))
+                                 key=key, score=score))
         return claims
 
     def _with_conjoined_quotes(self, cue: Cue, spans: list[tuple[int, int]]

@@ -61,6 +61,7 @@ from pathlib import Path  # noqa: E402
 
 CUE_TABLE_PATH = Path(__file__).with_name("data") / "cue_table.json"
 SMOOTHING = 4.0
+QUOTED_SUFFIX = "^q"  # the pattern's complement holds a quotation ("called it a "disaster"")
 SPEECH_CLAUSE_PRIOR = 0.6
 OTHER_CLAUSE_PRIOR = 0.2
 
@@ -79,7 +80,8 @@ def cue_precision(key: str) -> float:
     """Estimated share of a pattern's candidates that are real attributions.
 
     Args:
-        key: ``"lemma|complement"``, e.g. ``"say|ccomp"``, ``"refer|prep:to"``.
+        key: ``"lemma|complement"``, e.g. ``"say|ccomp"``, ``"refer|prep:to"``, with
+            ``"^q"`` appended when the complement holds a quotation.
 
     Returns:
         A smoothed precision in [0, 1]: the mined counts pulled towards a prior (a
@@ -87,6 +89,11 @@ def cue_precision(key: str) -> float:
         patterns: the mined average of their complement type).
     """
     table = cue_table()
+    if key.endswith(QUOTED_SUFFIX):
+        # quoted words in the complement: counts of their own, pulled towards the pattern
+        base = cue_precision(key[:-len(QUOTED_SUFFIX)])
+        n, m = table.get(key, (0, 0))
+        return (m + SMOOTHING * base) / (n + SMOOTHING)
     lemma, _, comp = key.partition("|")
     if comp in ("ccomp", "parataxis", "as"):
         prior = SPEECH_CLAUSE_PRIOR if lemma in SPEECH_CUES else OTHER_CLAUSE_PRIOR

@@ -60,7 +60,7 @@ def count_patterns(records: list[dict], docs, scorer) -> dict[str, list[int]]:
         for j, claim in enumerate(claims):
             if not claim.key:
                 continue
-            comp = claim.key.split("|")[1].split(":")[0].split("+")[0]
+            comp = claim.key.split("|")[1].split(":")[0].split("+")[0].split("^")[0]
             for key in (claim.key, f"*|{comp}"):
                 counts[key][0] += 1
                 counts[key][1] += j in right
