@@ -22,7 +22,8 @@ from pathlib import Path
 
 from spacy.tokens import DocBin
 
-from ..engine import _DocExtraction, get_extractor
+from ..attribution import DocAttribution
+from ..engine import get_extractor
 from ..lexicon import CUE_TABLE_PATH
 
 
@@ -51,7 +52,7 @@ def count_patterns(records: list[dict], docs, scorer) -> dict[str, list[int]]:
     """{pattern key: [candidates, right]} over all records."""
     counts: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     for rec, doc in zip(records, docs):
-        ext = _DocExtraction(doc, threshold=-1.0, keep_nested=True)
+        ext = DocAttribution(doc, threshold=-1.0, keep_nested=True)
         claims = ext.find_claims()
         preds = [q.to_dict() for q in ext.to_quotes(claims)]
         gold, text = rec["quotes"], rec["text"]
