@@ -219,11 +219,11 @@ class DocAttribution:
 
     def _pick_cue(self, cues: list[Cue], q: Quotation, first: bool) -> Cue | None:
         """The cue that attributes a quotation: nearest first, with a subject preferred;
-        a cue reporting a clause of its own outside the quotation (``"…." Kasich said he
-        would …``) attributes something else."""
+        a cue reporting a clause of its own outside quotation marks (``"…." Kasich said
+        he would …``) attributes something else."""
         ordered = cues if first else list(reversed(cues))
         own = [c for c in ordered if c.complement is None or
-               q.start <= c.complement.idx < q.end]
+               not self.view.outside[c.complement.i]]
         with_subject = [c for c in own if c.subject is not None]
         return (with_subject or own or [None])[0]
 
