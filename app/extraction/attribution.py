@@ -118,6 +118,8 @@ class DocAttribution:
         self.keep_nested = keep_nested
         self.text = doc.text
         self.view = DocView(doc, find_quotations(doc.text, join_paragraphs))
+        self.titles = {qi for qi, q in enumerate(self.view.quotations)
+                       if self._looks_like_title(q)}
         self.resolver = SpeakerResolver(doc, self.view.outside)
         self.used_quotations: set[int] = set()
 
@@ -145,7 +147,7 @@ class DocAttribution:
         v, doc, out = self.view, self.doc, []
         para = v.para_of[a]
         i = a - 1
-        while i >= 0 and v.para_of[i] == para and v.quote_of[i] is None:
+        while i >= 0 and v.para_of[i] == para and self._plain(i):
             if doc[i].text in SENTENCE_END:
                 break
             out.append(doc[i])
@@ -161,12 +163,18 @@ class DocAttribution:
         if inner_last in SENTENCE_END and i < len(doc) and doc[i].text[:1].isupper() and \
                 not _starts_attribution(doc, i):
             return []  # '"… joy." Others paid tribute' : the quote ended its sentence
-        while i < len(doc) and v.para_of[i] == para and v.quote_of[i] is None:
+        while i < len(doc) and v.para_of[i] == para and self._plain(i):
             out.append(doc[i])
             if doc[i].text in SENTENCE_END:
                 break
             i += 1
         return [t for t in out if not t.is_space]
+
+    def _plain(self, i: int) -> bool:
+        """Is token i reporter's text for a frame: outside quotation marks, or inside a
+        quoted name or title (``state Del. Marcia "Cia" Price shouted``)?"""
+        qi = self.view.quote_of[i]
+        return qi is None or qi in self.titles
 
     def find_direct(self) -> list[Claim]:
         """Quotations that stand as sentences, with the cue before or after them."""
