@@ -142,6 +142,7 @@ def test_written_source_as_speaker(extract):
             "without a licence.")
     (q,) = extract(text)
     assert q.speaker_kind == "document" and q.kind == "indirect"
+    assert q.speaker == "Harbour Act" and "Article 12" in q.speaker_aliases
 
 
 def test_quoted_text_of_a_document(extract, by_content):
@@ -149,6 +150,7 @@ def test_quoted_text_of_a_document(extract, by_content):
             '"the waters of either party are put at risk by a third state".')
     q = by_content(extract(text), "waters of either party")
     assert q.kind == "partial" and q.speaker_kind == "document"
+    assert q.speaker == "Coastal Treaty"
 
 
 @pytest.mark.parametrize("text", [
