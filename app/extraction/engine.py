@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .attribution import REPORTED_THRESHOLD, DocAttribution
-from .result import Quote, flag_duplicates, shifted
+from .result import Quote, flag_duplicates, shifted, split_at_paragraphs
 
 __all__ = ["DEFAULT_MODEL", "Extractor", "Quote", "get_extractor", "load_pipeline"]
 
@@ -52,11 +52,13 @@ class Extractor:
     Args:
         nlp: a spaCy pipeline with tagger, parser and NER (see :func:`load_pipeline`).
         join_paragraphs: treat a quote left open at a paragraph end and reopened in the
-            next paragraph as one quote (``content_spans`` lists the paragraphs).
+            next paragraph as one quote (``content_spans`` lists the paragraphs). Off by
+            default: each paragraph of such a quote is its own claim with the same speaker,
+            as the seed gold counts them (see README.md, "Conventions").
         reported_threshold: least mined precision of a reported-speech pattern.
     """
 
-    def __init__(self, nlp: Language, join_paragraphs: bool = True,
+    def __init__(self, nlp: Language, join_paragraphs: bool = False,
                  reported_threshold: float = REPORTED_THRESHOLD):
         self.nlp = nlp
         self.join_paragraphs = join_paragraphs
@@ -95,8 +97,12 @@ class Extractor:
     def quotes_of_doc(self, doc: Doc) -> list[Quote]:
         """Quotes of one parsed text; an internal failure yields no quotes, not an error."""
         try:
-            return flag_duplicates(DocAttribution(doc, self.join_paragraphs,
-                                                  self.reported_threshold).run())
+            # Attribution always sees a quote running over paragraphs whole (so every
+            # paragraph gets the speaker named after the last one); it is split after.
+            quotes = DocAttribution(doc, True, self.reported_threshold).run()
+            if not self.join_paragraphs:
+                quotes = [piece for q in quotes for piece in split_at_paragraphs(q, doc.text)]
+            return flag_duplicates(quotes)
         except Exception:  # noqa: BLE001 - the engine must not break ingest
             log.exception("quote extraction failed on a text of %d chars", len(doc.text))
             return []

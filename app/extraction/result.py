@@ -53,3 +53,18 @@ def shifted(q: Quote, off: int) -> Quote:
                  add(q.speaker_start), add(q.speaker_end), q.speaker_kind, q.speaker_role,
                  q.speaker_aliases, q.cue, add(q.cue_start), add(q.cue_end), q.kind,
                  None if q.duplicate_of is None else q.duplicate_of)
+
+
+def split_at_paragraphs(q: Quote, text: str) -> list[Quote]:
+    """One quote per paragraph of a quote that runs over paragraphs; each piece keeps the
+    speaker, cue and kind found for the whole. Pieces within a paragraph stay together."""
+    groups: list[list[tuple[int, int]]] = [[q.content_spans[0]]] if q.content_spans else []
+    for span in q.content_spans[1:]:
+        if "\n" in text[groups[-1][-1][1]:span[0]]:
+            groups.append([span])
+        else:
+            groups[-1].append(span)
+    if len(groups) < 2:
+        return [q]
+    return [replace(q, content=text[g[0][0]:g[-1][1]], content_start=g[0][0], content_end=g[-1][1],
+                    content_spans=tuple(g)) for g in groups]

@@ -37,7 +37,20 @@ def test_quote_running_over_paragraphs(extract):
     text = ('"We have never seen a harvest this poor. The rains came too late.\n\n'
             '"Farmers will need help before winter," said Piet Janssen, who farms '
             'near the coast.')
-    (q,) = extract(text)
+    first, second = extract(text)
+    assert first.content == "We have never seen a harvest this poor. The rains came too late."
+    assert second.content == "Farmers will need help before winter,"
+    assert first.speaker == second.speaker == "Piet Janssen"
+    assert first.kind == second.kind == "direct"
+
+
+def test_quote_running_over_paragraphs_joined_on_request(extractor):
+    from app.extraction import Extractor
+
+    text = ('"We have never seen a harvest this poor. The rains came too late.\n\n'
+            '"Farmers will need help before winter," said Piet Janssen, who farms '
+            'near the coast.')
+    (q,) = Extractor(extractor.nlp, join_paragraphs=True).extract(text)
     assert q.speaker == "Piet Janssen" and q.kind == "direct"
     assert len(q.content_spans) == 2 and "\n" in q.content
 
