@@ -48,6 +48,13 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # editors keep a claim open for hours
+    # Ingest from a web address (app/ingest/fetch.py): one deadline, a size cap, few redirects.
+    CLAIMDESK_FETCH_TIMEOUT = float(os.environ.get("CLAIMDESK_FETCH_TIMEOUT") or 10)
+    CLAIMDESK_FETCH_MAX_BYTES = _int_env("CLAIMDESK_FETCH_MAX_BYTES", 5 * 1024 * 1024)
+    CLAIMDESK_FETCH_MAX_REDIRECTS = _int_env("CLAIMDESK_FETCH_MAX_REDIRECTS", 5)
+    # Hosts fetched although their address is not public. Tests only (their local server);
+    # deliberately not read from the environment.
+    CLAIMDESK_FETCH_ALLOWED_HOSTS: tuple[str, ...] = ()
 
 
 class TestConfig(Config):
