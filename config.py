@@ -55,6 +55,14 @@ class Config:
     # Hosts fetched although their address is not public. Tests only (their local server);
     # deliberately not read from the environment.
     CLAIMDESK_FETCH_ALLOWED_HOSTS: tuple[str, ...] = ()
+    # Sign-in attempts (Flask-Limiter): per address and e-mail, and per address alone.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("CLAIMDESK_RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    CLAIMDESK_LOGIN_LIMIT = os.environ.get("CLAIMDESK_LOGIN_LIMIT", "10 per minute")
+    CLAIMDESK_LOGIN_LIMIT_PER_ADDRESS = os.environ.get("CLAIMDESK_LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
+    # Behind N reverse proxies, trust their X-Forwarded-For/-Proto (client address, https).
+    CLAIMDESK_PROXY_COUNT = _int_env("CLAIMDESK_PROXY_COUNT", 0)
 
 
 class TestConfig(Config):
@@ -63,6 +71,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only-secret"  # the test run's own key, never used to serve
     WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False  # on only in its own test (tests/test_security.py)
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )

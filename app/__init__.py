@@ -38,12 +38,16 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     extensions.login_manager.init_app(app)
     extensions.csrf.init_app(app)
     extensions.bootstrap.init_app(app)
+    extensions.limiter.init_app(app)
     _configure_sqlite(app)
 
     from app import api, articles, auth, claims, queue, speakers, web
 
     for module in (auth, queue, claims, articles, speakers, api):
         app.register_blueprint(module.bp)
+    from app import account
+
+    app.register_blueprint(account.bp)
     web.init_app(app)
 
     from app import cli
