@@ -12,8 +12,10 @@ from typing import Any, Mapping, Optional
 
 from flask import Flask
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Models come from installed packages: never reach for a hub, never draw progress bars.
+for _name, _value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"),
+                      ("HF_HUB_DISABLE_PROGRESS_BARS", "1"), ("TRANSFORMERS_VERBOSITY", "error")):
+    os.environ.setdefault(_name, _value)
 
 
 def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
@@ -41,10 +43,11 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     extensions.limiter.init_app(app)
     _configure_sqlite(app)
 
-    from app import api, articles, auth, claims, queue, speakers, web
+    from app import api, articles, auth, claims, dashboard, export, queue, speakers, web
 
-    for module in (auth, queue, claims, articles, speakers, api):
+    for module in (auth, queue, claims, articles, speakers, api, export, dashboard):
         app.register_blueprint(module.bp)
+    app.register_blueprint(api.docs_bp)
     from app import account
 
     app.register_blueprint(account.bp)
