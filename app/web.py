@@ -82,6 +82,7 @@ def init_app(app: Flask) -> None:
         )
         return response
 
+    app.jinja_env.tests["web_url"] = is_web_url
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["nl2p"] = nl2p
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS)
@@ -126,6 +127,11 @@ def json_error(code: str, message: str, status: int, **details):
     if details:
         body["error"]["details"] = details
     return jsonify(body), status
+
+
+def is_web_url(value) -> bool:
+    """Templates link only to http(s) addresses (``{% if url is web_url %}``), never ``javascript:``."""
+    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
 
 
 def format_when(value: datetime | None, with_time: bool = True) -> str:

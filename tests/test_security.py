@@ -125,7 +125,8 @@ class LiveMarkup(HTMLParser):
             if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
                     ("javascript:", "data:text/html", "vbscript:")):
                 self.problems.append(f"<{tag} {name}={value!r}>")
-        if tag == "script" and not values.get("src"):
+        data_block = (values.get("type") or "").lower() in ("application/ld+json", "application/json")
+        if tag == "script" and not values.get("src") and not data_block:  # JSON-LD is data, never run
             self.problems.append("inline <script>")
         if tag in ("iframe", "object", "embed") or (tag == "img" and values.get("src") == "x"):
             self.problems.append(f"<{tag}>")
@@ -184,7 +185,7 @@ def assert_inert(page: str, where: str) -> None:
         assert raw not in page, f"{raw!r} is live on {where}"
 
 
-def test_hostile_html_upload_is_inert_on_every_page(client, auth, editor, ingest):
+def test_hostile_html_upload_is_inert_on_every_page(client, auth, editor, make_user, ingest):
     auth.login(editor)
     response = client.post("/ingest", data={"file": (io.BytesIO(HOSTILE_HTML), "row.html")},
                            content_type="multipart/form-data", follow_redirects=True)
@@ -200,7 +201,18 @@ def test_hostile_html_upload_is_inert_on_every_page(client, auth, editor, ingest
 
     other = ingest(HOSTILE + '\n\n"<img src=x onerror=alert(1)> is not a picture of the budget," Smith said.',
                    user=editor, title="Follow-up")
-    urls = ["/queue", "/queue?q=script", "/queue?q=onerror", f"/articles/{article.id}", "/articles", "/speakers"]
+    # Approved, it is also on the dashboard and its public fact-check page.
+    from app.workflow import service
+
+    checked = claims[0]
+    service.link_evidence(checked.id, user=editor, evidence=service.EvidenceInput(
+        url="https://example.org/budget", title="Budget 2024", stance="contradicts"))
+    checked = service.get_claim(checked.id)
+    service.propose_verdict(checked.id, user=editor, verdict="false", rationale="<script>alert('r')</script>",
+                            version=checked.version)
+    service.approve(checked.id, user=make_user("reviewer"), comment="<img src=x onerror=alert('c')>")
+    urls = ["/queue", "/queue?q=script", "/queue?q=onerror", f"/articles/{article.id}", "/articles", "/speakers",
+            "/dashboard", f"/fact-checks/{checked.id}", "/queue?status=approved"]
     urls += [f"/claims/{c.id}" for c in claims + other.claims]
     urls += sorted({f"/speakers/{c.speaker_id}" for c in claims + other.claims if c.speaker_id})
     for url in urls:
@@ -233,6 +245,15 @@ def test_article_url_must_be_a_web_address(client, editor, token_for, url):
 
     response = client.post("/api/v1/articles", json={"text": STORY, "url": url}, headers=token_for(editor))
     assert response.status_code == 422 and "http:// or https://" in response.get_json()["error"]["message"]
+
+
+def test_a_script_address_stored_by_other_means_is_never_a_link(client, auth, editor, ingest):
+    from tests.test_ingest import STORY
+
+    result = ingest(STORY, url="javascript:alert(1)")  # the service stores what it is given
+    auth.login(editor)
+    for url in (f"/articles/{result.article.id}", f"/claims/{result.claims[0].id}"):
+        assert_inert(client.get(url).get_data(as_text=True), url)
 
 
 # --- uploads judged by their content ------------------------------------------------------------

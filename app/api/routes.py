@@ -11,7 +11,7 @@ from app.api import serializers as ser
 from app.auth.service import user_for_token
 from app.errors import Forbidden, Invalid, UnsupportedMedia
 from app.extensions import csrf
-from app.ingest import ArticleText, ingest_article, ingest_url, read_upload
+from app.ingest import ArticleText, ingest_article, ingest_url, is_web_address, read_upload
 from app.models import User
 from app.workflow import service
 from app.workflow.queries import ClaimFilters, search_claims
@@ -65,6 +65,14 @@ def _date(value: Any, name: str) -> Optional[datetime]:
         raise Invalid(f"{name} must be an ISO 8601 date.", field=name) from None
 
 
+def _web_url(data: dict, name: str) -> Optional[str]:
+    """An http(s) address or None; anything else (``javascript:``, ``data:``) is refused."""
+    value = _str(data, name)
+    if value and not is_web_address(value):
+        raise Invalid(f"{name} must start with http:// or https://.", field=name)
+    return value
+
+
 def _str(data: dict, name: str, limit: int = 2000) -> Optional[str]:
     value = data.get(name)
     if value is None:
@@ -97,7 +105,7 @@ def create_article():
         doc, source, filename = ArticleText(text=text or ""), "api", None
     doc.title = _str(data, "title", 500) or doc.title
     doc.publisher = _str(data, "publisher", 200) or doc.publisher
-    doc.url = _str(data, "url") or doc.url
+    doc.url = _web_url(data, "url") or doc.url
     doc.published_at = _date(data.get("published_at"), "published_at") or doc.published_at
     return _article_created(ingest_article(doc, user=api_user(), source=source, filename=filename))
 

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app import related
-from app.errors import DomainError, DuplicateArticle, EmptyText, Invalid, TooLarge
+from app.errors import DomainError, DuplicateArticle, EmptyText, TooLarge
 from app.extensions import db
 from app.ingest.fetch import FetchSettings, fetch_html
 from app.ingest.speakers import find_or_create_speaker
@@ -49,12 +49,6 @@ def prepare_text(doc: ArticleText) -> str:
     return text
 
 
-def check_article_url(url: Optional[str]) -> None:
-    """An article's address is shown as a link: only http(s), never ``javascript:``."""
-    if url and not url.strip().lower().startswith(("http://", "https://")):
-        raise Invalid("The article URL must start with http:// or https://.", field="url")
-
-
 def find_duplicate(text: str) -> Optional[int]:
     """The id of an article with the same normalised text, if there is one."""
     return db.session.scalar(sa.select(Article.id).where(Article.sha256 == text_fingerprint(text)))
@@ -84,7 +78,6 @@ def ingest_article(
         EmptyText, TooLarge, DuplicateArticle: nothing is stored.
     """
     text = prepare_text(doc)
-    check_article_url(doc.url)
     existing = find_duplicate(text)
     if existing is not None:
         raise _duplicate_error(existing)
