@@ -1,9 +1,12 @@
-"""One fact-check from upload to approval, in Debian's Chromium, through the UI only.
+"""One fact-check from upload to export, in Debian's Chromium, through the UI only.
 
 An editor uploads an HTML article, finds its quote in the queue, links the evidence the
 related-claims panel suggests (a colleague used it for a similar claim), proposes a verdict;
-a reviewer signs in and approves it. Screenshots land in tests/artifacts/ on failure.
+a reviewer signs in and approves it; the editor exports the queue to CSV and the file holds
+the claim with its verdict. Screenshots land in tests/artifacts/ on failure.
 """
+import csv
+
 import pytest
 
 from app.workflow import service
@@ -52,7 +55,7 @@ def test_editor_checks_an_uploaded_quote_and_a_reviewer_approves(earlier_fact_ch
     assert "Allies repeat their territorial pledge" in page.locator(".flash-area").inner_text()
 
     # 2. Find its quote in the queue.
-    page.get_by_role("link", name="Queue", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue", exact=True).click()
     page.get_by_label("Search claim text or speaker").fill("every inch")
     page.get_by_role("button", name="Filter").click()
     row = page.locator("tr.queue-row", has_text="Allies repeat their territorial pledge").first
@@ -92,3 +95,16 @@ def test_editor_checks_an_uploaded_quote_and_a_reviewer_approves(earlier_fact_ch
     page.goto(claim_url)
     assert "True" in page.locator(".verdict-card").inner_text()
     assert "Approved by" in page.locator(".verdict-card").inner_text()
+
+    # 7. The editor exports the queue; the file holds the claim with its verdict.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue", exact=True).click()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Export CSV").click()
+    with open(info.value.path(), encoding="utf-8", newline="") as f:
+        rows = {row["claim_url"]: row for row in csv.DictReader(f)}
+    row = rows[claim_url]
+    assert row["status"] == "approved" and row["verdict"] == "true"
+    assert row["content"].startswith("We will defend every inch of NATO territory")
+    assert row["article_title"] == "Allies repeat their territorial pledge" and row["speaker"] == "Jens Stoltenberg"
+    assert row["approved_by"] == reviewer.name and EVIDENCE_TITLE not in row["evidence_urls"]
+    assert "nato.int" in row["evidence_urls"]
