@@ -301,6 +301,20 @@ PATHS: dict[str, dict[str, Any]] = {
                                                                            "items": ref("HistoryItem")}})),
                       **errors(401, 404)},
     }},
+    "/claims/{claim_id}/related": {"get": {
+        "operationId": "relatedClaims", "tags": ["claims"],
+        "summary": "Claims most similar to this one (sentence embeddings fused with BM25), best first",
+        "parameters": [CLAIM_ID, query("k", "How many (1-50, default 5).", {"type": "integer", "minimum": 1,
+                                                                             "maximum": 50})],
+        "responses": {"200": json_response("Related claims; score is the cosine similarity.", obj({"items": {
+            "type": "array", "items": obj({
+                "id": {"type": "integer"}, "content": string(),
+                "speaker": nullable(obj({"id": {"type": "integer"}, "name": string()}, ("id", "name"))),
+                "status": string(), "score": {"type": "number"}, "verdict": nullable(string()),
+                "article_id": {"type": "integer"},
+            }, ("id", "content", "speaker", "status", "score"))}}, ("items",))),
+                      **errors(401, 404)},
+    }},
     "/export.csv": {"get": {
         "operationId": "exportCsv", "tags": ["export"], "summary": "Export claims as CSV (the queue's filters)",
         "description": CSV_COLUMNS_TEXT,
