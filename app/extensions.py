@@ -26,7 +26,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True)
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic autogenerate filter: leave alone the PostgreSQL-only indexes a migration creates
+    by hand (pg_trgm GIN indexes, named ``*_trgm``), which the models do not declare."""
+    return not (type_ == "index" and reflected and compare_to is None and (name or "").endswith("_trgm"))
+
+
+migrate = Migrate(render_as_batch=True, include_object=include_object)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()

@@ -29,7 +29,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2
 pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not answering on 127.0.0.1:5432" >&2; exit 2; }
 mkdir -p "$OUT"
 export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/$BENCH_DB
-export SECRET_KEY=load-bench-only HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OPENBLAS_NUM_THREADS=1
+export SECRET_KEY=load-bench-only HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 export CLAIMDESK_LOGIN_LIMIT="1000 per minute"
 
 # 1. A migrated database with $CLAIMS claims (reused when already filled).

@@ -134,9 +134,7 @@ def apply_filters(stmt: sa.Select, filters: ClaimFilters) -> sa.Select:
         stmt = stmt.where(Claim.status == "in_review", pending.exists())
     if filters.q:
         for term in filters.q.split()[:10]:
-            pattern = f"%{_escape_like(term)}%"
-            stmt = stmt.where(sa.or_(Claim.content.ilike(pattern, escape="\\"),
-                                     Speaker.name.ilike(pattern, escape="\\")))
+            stmt = stmt.where(Claim.id.in_(_matching_claim_ids(term)))
     if filters.since:
         stmt = stmt.where(Claim.created_at >= datetime.combine(filters.since, datetime.min.time()))
     if filters.until:
@@ -144,6 +142,19 @@ def apply_filters(stmt: sa.Select, filters: ClaimFilters) -> sa.Select:
     if filters.hide_duplicates:
         stmt = stmt.where(Claim.duplicate_of_id.is_(None))
     return stmt
+
+
+def _matching_claim_ids(term: str) -> sa.CompoundSelect:
+    """Ids of claims whose text or speaker's name contains ``term`` (any case).
+
+    A UNION of the two sides rather than one OR across the join: each side can then use
+    its own index (the pg_trgm GIN indexes on PostgreSQL, migration d22a44a75836)."""
+    pattern = f"%{_escape_like(term)}%"
+    return sa.union(
+        sa.select(Claim.id).where(Claim.content.ilike(pattern, escape="\\")),
+        sa.select(Claim.id).join(Speaker, Claim.speaker_id == Speaker.id)
+        .where(Speaker.name.ilike(pattern, escape="\\")),
+    )
 
 
 def _escape_like(term: str) -> str:
