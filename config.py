@@ -45,6 +45,9 @@ class Config:
     MAX_CONTENT_LENGTH = _int_env("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
     MAX_ARTICLE_CHARS = _int_env("CLAIMDESK_MAX_ARTICLE_CHARS", 500_000)
     QUEUE_PAGE_SIZE = _int_env("CLAIMDESK_QUEUE_PAGE_SIZE", 50)
+    # PostgreSQL: a queue total the planner puts above this is shown as "about N" (its
+    # estimate) instead of an exact count(*) on every page view. 0: always count exactly.
+    CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO = _int_env("CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO", 10_000)
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     SESSION_COOKIE_HTTPONLY = True

@@ -58,3 +58,25 @@ def test_trigram_indexes_exist_on_postgresql_only(app):
         indexes = dict(rows.all())
     assert set(indexes) == {"ix_claims_content_trgm", "ix_speakers_name_trgm"}
     assert all("gin" in d and "gin_trgm_ops" in d for d in indexes.values())
+
+
+def result_count(client) -> str:
+    import re
+
+    return re.search(r'id="result-count">([^<]+)<', client.get("/queue").get_data(as_text=True)).group(1)
+
+
+def test_short_queues_are_counted_exactly(client, auth, editor, seed):
+    auth.login(editor)
+    assert result_count(client) == f"{len(seed.claims)} claims"
+
+
+def test_long_queue_totals_are_the_planner_estimate_on_postgresql(app, client, auth, editor, seed, monkeypatch):
+    monkeypatch.setitem(app.config, "CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO", 1)  # "long" = more than one claim
+    auth.login(editor)
+    shown = result_count(client)
+    if db.engine.dialect.name == "postgresql":
+        assert shown.startswith("about ") and shown.endswith(" claims")
+    else:  # SQLite has no planner estimate: always exact
+        assert shown == f"{len(seed.claims)} claims"
+    assert search_claims(ClaimFilters()).total == len(seed.claims)  # the API's total stays exact
