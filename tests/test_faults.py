@@ -10,6 +10,9 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -116,6 +119,13 @@ def test_ingest_killed_midway_keeps_whole_articles_and_a_rerun_finishes(app, tmp
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 
 
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A signed-out answer (302 to the login page) must show as 302, not as the login page."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def restart_postgres() -> None:
     version = sorted(os.listdir("/etc/postgresql"))[-1]
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True,
@@ -126,19 +136,25 @@ def restart_postgres() -> None:
 @pytest.mark.skipif(not ON_POSTGRES, reason="restarts the PostgreSQL server: runs only when TEST_DATABASE_URL "
                                             "is PostgreSQL (SQLite has no server to restart)")
 def test_app_answers_again_after_postgres_restarts(live_server, editor, seed, token_for):
-    import requests
-
     headers = token_for(editor)
-    browser = requests.Session()
-    browser.post(f"{live_server.url}/auth/login", data={"email": editor.email, "password": "correct horse battery"})
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(), NoRedirects())
+    form = urllib.parse.urlencode({"email": editor.email, "password": "correct horse battery"}).encode()
+    with pytest.raises(urllib.error.HTTPError) as signed_in:  # 302 to the queue, not followed
+        browser.open(f"{live_server.url}/auth/login", data=form, timeout=30)
+    assert signed_in.value.code == 302
+
+    def status(opener, url: str, **request_headers) -> int:
+        try:
+            with opener.open(urllib.request.Request(url, headers=request_headers), timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except OSError:
+            return 0  # no answer at all
 
     def ask() -> tuple[int, int]:
-        try:
-            api = requests.get(f"{live_server.url}/api/v1/claims", headers=headers, timeout=30).status_code
-            page = browser.get(f"{live_server.url}/queue", timeout=30, allow_redirects=False).status_code
-        except requests.RequestException:
-            return (0, 0)
-        return (api, page)
+        return (status(urllib.request.build_opener(), f"{live_server.url}/api/v1/claims", **headers),
+                status(browser, f"{live_server.url}/queue"))
 
     assert ask() == (200, 200)  # the pool now holds connections that the restart will break
     db.session.remove()  # this test's own session gives its connection back to the pool too
@@ -166,4 +182,5 @@ def test_app_answers_again_after_postgres_restarts(live_server, editor, seed, to
     assert answers == [(200, 200)] * 3, answers  # no app restart needed: pre-ping replaced dead connections
     statuses = {status for pair in seen for status in pair}
     assert statuses <= {200, 503}, seen  # while it was down: a clean 503, never a crash page or a hang
-    assert "Kaja Kallas" in browser.get(f"{live_server.url}/queue", timeout=30).text
+    with browser.open(f"{live_server.url}/queue", timeout=30) as response:
+        assert "Kaja Kallas" in response.read().decode()
