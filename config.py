@@ -45,6 +45,9 @@ class Config:
     MAX_CONTENT_LENGTH = _int_env("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
     MAX_ARTICLE_CHARS = _int_env("CLAIMDESK_MAX_ARTICLE_CHARS", 500_000)
     QUEUE_PAGE_SIZE = _int_env("CLAIMDESK_QUEUE_PAGE_SIZE", 50)
+    # PostgreSQL: a queue total the planner puts above this is shown as "about N" (its
+    # estimate) instead of an exact count(*) on every page view. 0: always count exactly.
+    CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO = _int_env("CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO", 10_000)
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     SESSION_COOKIE_HTTPONLY = True
@@ -52,6 +55,21 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # editors keep a claim open for hours
+    # Ingest from a web address (app/ingest/fetch.py): one deadline, a size cap, few redirects.
+    CLAIMDESK_FETCH_TIMEOUT = float(os.environ.get("CLAIMDESK_FETCH_TIMEOUT") or 10)
+    CLAIMDESK_FETCH_MAX_BYTES = _int_env("CLAIMDESK_FETCH_MAX_BYTES", 5 * 1024 * 1024)
+    CLAIMDESK_FETCH_MAX_REDIRECTS = _int_env("CLAIMDESK_FETCH_MAX_REDIRECTS", 5)
+    # Hosts fetched although their address is not public. Tests only (their local server);
+    # deliberately not read from the environment.
+    CLAIMDESK_FETCH_ALLOWED_HOSTS: tuple[str, ...] = ()
+    # Sign-in attempts (Flask-Limiter): per address and e-mail, and per address alone.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("CLAIMDESK_RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    CLAIMDESK_LOGIN_LIMIT = os.environ.get("CLAIMDESK_LOGIN_LIMIT", "10 per minute")
+    CLAIMDESK_LOGIN_LIMIT_PER_ADDRESS = os.environ.get("CLAIMDESK_LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
+    # Behind N reverse proxies, trust their X-Forwarded-For/-Proto (client address, https).
+    CLAIMDESK_PROXY_COUNT = _int_env("CLAIMDESK_PROXY_COUNT", 0)
 
 
 class TestConfig(Config):
@@ -60,6 +78,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only-secret"  # the test run's own key, never used to serve
     WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False  # on only in its own test (tests/test_security.py)
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )

@@ -40,6 +40,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     extensions.login_manager.init_app(app)
     extensions.csrf.init_app(app)
     extensions.bootstrap.init_app(app)
+    extensions.limiter.init_app(app)
     _configure_sqlite(app)
 
     from app import api, articles, auth, claims, dashboard, export, queue, speakers, web
@@ -47,6 +48,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     for module in (auth, queue, claims, articles, speakers, api, export, dashboard):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.docs_bp)
+    from app import account
+
+    app.register_blueprint(account.bp)
     web.init_app(app)
 
     from app import cli

@@ -15,7 +15,7 @@ from app.auth.service import create_token, create_user
 from app.errors import DomainError, DuplicateArticle
 from app.export.cli import export_csv_command
 from app.extensions import db
-from app.ingest import ArticleText, expand_paths, ingest_article, ingest_paths
+from app.ingest import expand_paths, ingest_article, ingest_paths, ingest_urls, is_web_address
 from app.ingest.text import read_upload
 from app.models import Claim, User
 
@@ -37,14 +37,16 @@ def init_app(app: Flask) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--user", "email", default=None, help="E-mail of the user to record as ingesting.")
 def ingest_command(paths: tuple[str, ...], email: str | None) -> None:
-    """Ingest .txt/.html files and folders of them; prints a summary line."""
+    """Ingest .txt/.html files, folders of them and http(s):// addresses; prints a summary line."""
     user = _user_or_exit(email) if email else None
-    files = expand_paths(paths)
-    if not files:
+    urls = [p for p in paths if is_web_address(p)]
+    files = expand_paths([p for p in paths if not is_web_address(p)])
+    if not files and not urls:
         raise click.ClickException("No .txt or .html files found in the paths given.")
-    with click.progressbar(length=len(files), label="Ingesting", file=sys.stderr,
-                           item_show_func=lambda p: p.name if p else "") as bar:
+    with click.progressbar(length=len(files) + len(urls), label="Ingesting", file=sys.stderr,
+                           item_show_func=lambda p: str(getattr(p, "name", p) or "")) as bar:
         summary = ingest_paths(files, user=user, on_done=lambda path: bar.update(1, path))
+        ingest_urls(urls, user=user, summary=summary, on_done=lambda url: bar.update(1, url))
     for path, existing in summary.duplicates:
         click.echo(f"duplicate: {path} is article #{existing}")
     for path, reason in summary.failed:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,7 +26,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True)
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic autogenerate filter: leave alone the PostgreSQL-only indexes a migration creates
+    by hand (pg_trgm GIN indexes, named ``*_trgm``), which the models do not declare."""
+    return not (type_ == "index" and reflected and compare_to is None and (name or "").endswith("_trgm"))
+
+
+migrate = Migrate(render_as_batch=True, include_object=include_object)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+# Storage from RATELIMIT_STORAGE_URI (memory:// by default: counts are per process).
+limiter = Limiter(key_func=get_remote_address)

@@ -4,8 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.errors import DomainError
 from app.extensions import db, login_manager
@@ -43,6 +46,30 @@ def init_app(app: Flask) -> None:
             return json_error(exc.code, exc.message, exc.status, **exc.details)
         return render_template("errors/error.html", error=exc), exc.status
 
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError):
+        """The database is down or restarting: say so (503); the pool reconnects by itself."""
+        app.logger.warning("Database unavailable: %s", exc.orig or exc)
+        try:
+            db.session.rollback()
+        except Exception:  # pragma: no cover - the connection is already gone
+            pass
+        message = "The database is not answering right now. Nothing was saved; try again in a moment."
+        if wants_json():
+            response = json_error("database_unavailable", message, 503)
+        else:
+            try:
+                page = render_template("errors/error.html", error=DatabaseUnavailable(message))
+            except Exception:  # the page itself needed the database (e.g. to load the user)
+                page = message
+            response = (page, 503)
+        return (*response, {"Retry-After": "5"})
+
+    app.session_interface = HttpsAwareSessionInterface()
+    if app.config.get("CLAIMDESK_PROXY_COUNT"):
+        hops = int(app.config["CLAIMDESK_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -55,9 +82,39 @@ def init_app(app: Flask) -> None:
         )
         return response
 
+    app.jinja_env.tests["web_url"] = is_web_url
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["nl2p"] = nl2p
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS)
+
+
+class DatabaseUnavailable:
+    """What the error page shows while the database is away."""
+
+    code, name = 503, "Database unavailable"
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions; every cookie set in a response to an https request is
+    marked ``Secure`` (session and remember-me alike), whatever the config says."""
+
+    def save_session(self, app, session, response) -> None:
+        super().save_session(app, session, response)
+        if request.is_secure:
+            mark_cookies_secure(response)
+
+
+def mark_cookies_secure(response) -> None:
+    """Add ``Secure`` to each ``Set-Cookie`` header of ``response`` that lacks it."""
+    cookies = response.headers.getlist("Set-Cookie")
+    if all("; secure" in cookie.lower() for cookie in cookies):
+        return
+    response.headers.remove("Set-Cookie")
+    for cookie in cookies:
+        response.headers.add("Set-Cookie", cookie if "; secure" in cookie.lower() else cookie + "; Secure")
 
 
 def wants_json() -> bool:
@@ -70,6 +127,11 @@ def json_error(code: str, message: str, status: int, **details):
     if details:
         body["error"]["details"] = details
     return jsonify(body), status
+
+
+def is_web_url(value) -> bool:
+    """Templates link only to http(s) addresses (``{% if url is web_url %}``), never ``javascript:``."""
+    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
 
 
 def format_when(value: datetime | None, with_time: bool = True) -> str:

@@ -158,8 +158,10 @@ SCHEMAS: dict[str, Schema] = {
     })]},
     "ArticleIn": obj({
         "text": string(description="The article text (plain)."), "title": string(), "publisher": string(),
-        "url": string("uri"), "published_at": DATETIME,
-    }, ("text",)),
+        "url": string("uri", description="With `text`: the article's address, kept as metadata. Without "
+                      "`text`: the page is fetched (http/https, public addresses only, HTML only)."),
+        "published_at": DATETIME,
+    }, anyOf=[{"required": ["text"]}, {"required": ["url"]}]),
     "ArticleUpload": obj({
         "file": string(contentMediaType="application/octet-stream", description="A .txt or .html file."),
         "title": string(), "publisher": string(), "url": string("uri"), "published_at": DATETIME,
@@ -228,7 +230,9 @@ PATHS: dict[str, dict[str, Any]] = {
     "/articles": {"post": {
         "operationId": "createArticle", "tags": ["articles"],
         "summary": "Ingest an article and extract its claims",
-        "description": "JSON text, or a multipart upload of a .txt/.html file. The claims arrive with status `new`.",
+        "description": "JSON text, `{\"url\": ...}` alone to fetch a web page, or a multipart upload of a "
+                       ".txt/.html file. The claims arrive with status `new`. A refused fetch is 422 "
+                       "`fetch_refused`.",
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": ref("ArticleIn")},
             "multipart/form-data": {"schema": ref("ArticleUpload")},

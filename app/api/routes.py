@@ -11,7 +11,7 @@ from app.api import serializers as ser
 from app.auth.service import user_for_token
 from app.errors import Forbidden, Invalid, UnsupportedMedia
 from app.extensions import csrf
-from app.ingest import ArticleText, ingest_article, read_upload
+from app.ingest import ArticleText, ingest_article, ingest_url, is_web_address, read_upload
 from app.models import User
 from app.workflow import service
 from app.workflow.queries import ClaimFilters, search_claims
@@ -65,6 +65,14 @@ def _date(value: Any, name: str) -> Optional[datetime]:
         raise Invalid(f"{name} must be an ISO 8601 date.", field=name) from None
 
 
+def _web_url(data: dict, name: str) -> Optional[str]:
+    """An http(s) address or None; anything else (``javascript:``, ``data:``) is refused."""
+    value = _str(data, name)
+    if value and not is_web_address(value):
+        raise Invalid(f"{name} must start with http:// or https://.", field=name)
+    return value
+
+
 def _str(data: dict, name: str, limit: int = 2000) -> Optional[str]:
     value = data.get(name)
     if value is None:
@@ -78,7 +86,8 @@ def _str(data: dict, name: str, limit: int = 2000) -> Optional[str]:
 
 @bp.post("/articles")
 def create_article():
-    """Ingest an article from JSON text or a multipart file upload."""
+    """Ingest an article from JSON text, a multipart file upload, or ``{"url": ...}`` alone
+    (the page is fetched under the fetcher's rules)."""
     if request.files.get("file"):
         upload = request.files["file"]
         doc = read_upload(upload.read(), filename=upload.filename or "", content_type=upload.mimetype)
@@ -88,12 +97,20 @@ def create_article():
         text = data.get("text")
         if text is not None and not isinstance(text, str):
             raise Invalid("text must be a string.", field="text")
+        if not (text or "").strip() and _str(data, "url"):
+            result = ingest_url(_str(data, "url"), user=api_user(), source="api", title=_str(data, "title", 500),
+                                publisher=_str(data, "publisher", 200),
+                                published_at=_date(data.get("published_at"), "published_at"))
+            return _article_created(result)
         doc, source, filename = ArticleText(text=text or ""), "api", None
     doc.title = _str(data, "title", 500) or doc.title
     doc.publisher = _str(data, "publisher", 200) or doc.publisher
-    doc.url = _str(data, "url") or doc.url
+    doc.url = _web_url(data, "url") or doc.url
     doc.published_at = _date(data.get("published_at"), "published_at") or doc.published_at
-    result = ingest_article(doc, user=api_user(), source=source, filename=filename)
+    return _article_created(ingest_article(doc, user=api_user(), source=source, filename=filename))
+
+
+def _article_created(result):
     body = {"id": result.article.id, "title": result.article.title, "claims": [c.id for c in result.claims]}
     return jsonify(body), 201, {"Location": url_for("articles.show", article_id=result.article.id)}
 

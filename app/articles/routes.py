@@ -13,7 +13,7 @@ from app.articles.highlight import highlight
 from app.claims.routes import article_marks
 from app.errors import DomainError, DuplicateArticle, NotFound, TooLarge
 from app.extensions import db
-from app.ingest import ArticleText, ingest_article, read_upload
+from app.ingest import ArticleText, ingest_article, ingest_url, read_upload
 from app.models import Article, Claim
 
 bp = Blueprint("articles", __name__)
@@ -57,8 +57,12 @@ def ingest():
             flash("Please correct the highlighted fields.", "danger")
             return render_template("articles/ingest.html", form=form), 422
         try:
-            doc, source, filename = _document_from_form(form)
-            result = ingest_article(doc, user=current_user, source=source, filename=filename)
+            if _fetch_requested(form):
+                result = ingest_url(form.url.data, user=current_user, source="url", title=form.title.data,
+                                    publisher=form.publisher.data, published_at=_published_at(form))
+            else:
+                doc, source, filename = _document_from_form(form)
+                result = ingest_article(doc, user=current_user, source=source, filename=filename)
         except DuplicateArticle as exc:
             link = url_for("articles.show", article_id=exc.existing_id)
             flash(Markup('{} <a href="{}">Open the existing article</a>.').format(exc.message, link), "warning")
@@ -70,6 +74,17 @@ def ingest():
         flash(f"Stored \u201c{result.article.title}\u201d: {n} quote{'s' if n != 1 else ''} added to the queue.", "success")
         return redirect(url_for("articles.show", article_id=result.article.id))
     return render_template("articles/ingest.html", form=form)
+
+
+def _fetch_requested(form: IngestForm) -> bool:
+    """Only an address given (no text, no file): fetch the article from the web."""
+    upload = form.file.data
+    return bool((form.url.data or "").strip()) and not (form.text.data or "").strip() and not (
+        upload and getattr(upload, "filename", ""))
+
+
+def _published_at(form: IngestForm) -> datetime | None:
+    return datetime.combine(form.published_at.data, datetime.min.time()) if form.published_at.data else None
 
 
 def _document_from_form(form: IngestForm) -> tuple[ArticleText, str, str | None]:

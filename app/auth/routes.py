@@ -3,16 +3,29 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth.forms import LoginForm
 from app.auth.service import authenticate
+from app.extensions import limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
+TOO_MANY_SIGN_INS = "Too many sign-in attempts. Wait a minute, then try again."
+
+
+def address_and_email() -> str:
+    """The rate-limit key of a sign-in attempt: client address plus the e-mail tried."""
+    return f"{get_remote_address()}|{(request.form.get('email') or '').strip().lower()}"
+
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["CLAIMDESK_LOGIN_LIMIT"], key_func=address_and_email,
+               methods=["POST"], error_message=TOO_MANY_SIGN_INS, scope="login-email")
+@limiter.limit(lambda: current_app.config["CLAIMDESK_LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               error_message=TOO_MANY_SIGN_INS, scope="login-address")
 def login():
     """Sign in by e-mail and password; a failure never says which of the two was wrong."""
     if current_user.is_authenticated:

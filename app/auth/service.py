@@ -6,6 +6,7 @@ from typing import Optional
 from datetime import timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.errors import Forbidden, Invalid, NotFound
@@ -86,3 +87,19 @@ def revoke_token(token_id: int, *, user: User) -> ApiToken:
         token.revoked_at = utcnow()
         db.session.commit()
     return token
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's own tokens, newest first (revoked ones included, for the record)."""
+    return list(db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
+
+
+def active_tokens_of_others(user: User) -> list[ApiToken]:
+    """Unrevoked tokens of everyone else, for an admin to revoke; empty for other roles."""
+    if not user.is_admin:
+        return []
+    return list(db.session.scalars(
+        sa.select(ApiToken).join(User, ApiToken.user_id == User.id)
+        .where(ApiToken.user_id != user.id, ApiToken.revoked_at.is_(None))
+        .order_by(User.name, ApiToken.id.desc()).options(so.joinedload(ApiToken.user))))

@@ -5,6 +5,7 @@ Called alike by the web form, the JSON API, the CLI and the demo loader.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
@@ -15,8 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from app import related
 from app.errors import DomainError, DuplicateArticle, EmptyText, TooLarge
 from app.extensions import db
+from app.ingest.fetch import FetchSettings, fetch_html
 from app.ingest.speakers import find_or_create_speaker
-from app.ingest.text import ALLOWED_SUFFIXES, ArticleText, guess_title, normalise_text, read_upload, text_fingerprint
+from app.ingest.text import (
+    ALLOWED_SUFFIXES, ArticleText, guess_title, html_to_article, normalise_text, read_upload, text_fingerprint,
+)
 from app.models import Article, Claim, User
 from app.workflow.audit import claim_snapshot, record
 
@@ -146,6 +150,78 @@ def _after_claims_created(claims: list[Claim]) -> None:
     claims already in the desk."""
     vectors = related.embed_claims(claims)
     related.mark_near_duplicates(claims, vectors)
+
+
+# --- from a web address ---------------------------------------------------------------
+
+
+def fetch_settings() -> FetchSettings:
+    """The fetcher's limits from the app config."""
+    config = current_app.config
+    return FetchSettings(
+        allowed_hosts=frozenset(h.lower() for h in config.get("CLAIMDESK_FETCH_ALLOWED_HOSTS", ())),
+        timeout=float(config.get("CLAIMDESK_FETCH_TIMEOUT", 10)),
+        max_bytes=int(config.get("CLAIMDESK_FETCH_MAX_BYTES", config["MAX_CONTENT_LENGTH"])),
+        max_redirects=int(config.get("CLAIMDESK_FETCH_MAX_REDIRECTS", 5)),
+    )
+
+
+def fetch_article(url: str) -> ArticleText:
+    """The article at ``url``: fetched under the fetcher's rules, extracted with trafilatura.
+
+    Raises:
+        FetchRefused: the address, the answer or its type is refused. EmptyText: no article text.
+    """
+    page = fetch_html(url, fetch_settings())
+    return html_to_article(page.html, url=page.url)
+
+
+def ingest_url(
+    url: str,
+    *,
+    user: Optional[User],
+    source: str = "url",
+    title: Optional[str] = None,
+    publisher: Optional[str] = None,
+    published_at: Optional[datetime] = None,
+) -> IngestResult:
+    """Fetch a web article and ingest it like any other; values given override the page's.
+
+    Raises:
+        FetchRefused, EmptyText, TooLarge, DuplicateArticle: nothing is stored.
+    """
+    doc = fetch_article(url)
+    doc.title = title or doc.title
+    doc.publisher = publisher or doc.publisher
+    doc.published_at = published_at or doc.published_at
+    return ingest_article(doc, user=user, source=source)
+
+
+def is_web_address(value: str) -> bool:
+    """True for arguments the CLI should fetch rather than read from disk."""
+    return str(value).lower().startswith(("http://", "https://"))
+
+
+def ingest_urls(
+    urls: Sequence[str],
+    *,
+    user: Optional[User],
+    source: str = "cli",
+    on_done: Callable[[str], None] = lambda url: None,
+    summary: Optional["BatchSummary"] = None,
+) -> "BatchSummary":
+    """Ingest several web addresses one by one; each refusal is reported and skipped."""
+    summary = summary or BatchSummary()
+    for url in urls:
+        try:
+            result = ingest_url(url, user=user, source=source)
+            summary.ingested.append((url, result.article.id, len(result.claims)))
+        except DuplicateArticle as exc:
+            summary.duplicates.append((url, exc.existing_id))
+        except DomainError as exc:
+            summary.failed.append((url, exc.message))
+        on_done(url)
+    return summary
 
 
 # --- several files at once (CLI) -------------------------------------------------------

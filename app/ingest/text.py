@@ -135,11 +135,12 @@ def html_to_article(html: str, url: Optional[str] = None) -> ArticleText:
     paragraphs = [p.strip() for p in doc.text.split("\n") if p.strip()]
     if doc.title and paragraphs and paragraphs[0] == doc.title.strip():
         paragraphs = paragraphs[1:]
+    page_url = doc.url if doc.url and doc.url.lower().startswith(("http://", "https://")) else None
     return ArticleText(
         text="\n\n".join(paragraphs),
         title=(doc.title or None),
         publisher=(doc.sitename or None),
-        url=url or doc.url or None,
+        url=url or page_url,
         published_at=_parse_date(doc.date),
     )
 

@@ -44,6 +44,9 @@ class Claim(db.Model):
         one_of("status", CLAIM_STATUSES, "status"),
         one_of("kind", CLAIM_KINDS, "kind"),
         sa.Index("ix_claims_status_updated", "status", "updated_at"),
+        # The queue's "recently updated" sort and its date filters.
+        sa.Index("ix_claims_updated_at_id", "updated_at", "id"),
+        sa.Index("ix_claims_created_at", "created_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -29,7 +29,7 @@ class Speaker(db.Model):
     __table_args__ = (one_of("kind", SPEAKER_KINDS, "kind"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), index=True)  # the queue sorts by speaker
     name_key: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
     role: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))
     kind: so.Mapped[str] = so.mapped_column(sa.String(20), default="person")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.models import CLAIM_KINDS, CLAIM_STATUSES
@@ -38,7 +38,8 @@ def index():
         args.setdefault(key, value)
     filters = ClaimFilters.from_args(args, current_user_id=current_user.id)
     page = search_claims(filters, page=request.args.get("page", 1, type=int),
-                         per_page=request.args.get("per_page", 50, type=int))
+                         per_page=request.args.get("per_page", 50, type=int),
+                         estimate_above=current_app.config.get("CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO"))
     users = desk_users()
     bulk = BulkForm(next=request.full_path)
     bulk.assignee.choices = [(str(u.id), u.name) for u in users]

@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Optional, Sequence
 import numpy as np
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from app.extensions import db
 from app.models import Claim, ClaimEvidence, Embedding, Evidence
@@ -141,11 +141,20 @@ class RelatedEvidence:
 
 
 def _candidates(claim: Claim) -> list[tuple[int, float]]:
-    """(claim id, cosine) of the claims the hybrid ranker puts nearest, best first."""
-    ranker = store("claim").sync()
-    if ranker is None or claim.id not in ranker:
-        return []
-    return [(m.id, float(m.cosine)) for m in ranker.related(claim.id, k=CANDIDATES) if m.cosine >= MIN_SIMILARITY]
+    """(claim id, cosine) of the claims the hybrid ranker puts nearest, best first.
+
+    Ranked once per web request and claim: the claim page asks for related claims and for
+    evidence of similar claims, and both start from this list."""
+    memo: dict[int, list[tuple[int, float]]] = {}
+    if has_request_context():
+        memo = request.__dict__.setdefault("_claimdesk_related_candidates", {})
+    if claim.id not in memo:
+        ranker = store("claim").sync()
+        if ranker is None or claim.id not in ranker:
+            return []
+        memo[claim.id] = [(m.id, float(m.cosine)) for m in ranker.related(claim.id, k=CANDIDATES)
+                          if m.cosine >= MIN_SIMILARITY]
+    return memo[claim.id]
 
 
 def is_indexed(claim: Claim) -> bool:
