@@ -7,6 +7,7 @@ STAMP := $(VENV)/.requirements-installed
 PORT ?= 5000
 HOST ?= 127.0.0.1
 WORKERS ?= 2
+THREADS ?= 1
 PYTEST_ARGS ?=
 
 export HF_HUB_OFFLINE := 1
@@ -31,7 +32,7 @@ $(STAMP): requirements.txt | $(BIN)/python
 run: setup  ## serve on http://$(HOST):$(PORT) with gunicorn
 	@echo ""
 	@echo "Claimdesk is running at http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
 		--timeout 180 --access-logfile - "app:create_app()"
 
 test: setup browser-setup  ## the whole suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
