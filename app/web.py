@@ -65,6 +65,15 @@ def init_app(app: Flask) -> None:
             response = (page, 503)
         return (*response, {"Retry-After": "5"})
 
+    @app.teardown_appcontext
+    def release_session(_exc):
+        """Close the session before Flask-SQLAlchemy's own teardown does, so a connection
+        the database dropped after the response was made cannot turn it into a crash."""
+        try:
+            db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - the pool invalidates the dead connection
+            app.logger.warning("Database connection lost while closing the session: %s", exc)
+
     app.session_interface = HttpsAwareSessionInterface()
     if app.config.get("CLAIMDESK_PROXY_COUNT"):
         hops = int(app.config["CLAIMDESK_PROXY_COUNT"])
