@@ -240,7 +240,22 @@ def test_statement_saying_takes_the_issuer(extract, by_content):
     assert "Harbour Authority" in q.speaker
 
 
-def test_quote_with_no_speaker_anywhere_is_kept_without_one(extract):
+def test_quote_with_no_speaker_anywhere_is_not_a_claim(extract):
+    text = ('The storm left the valley in ruins.\n\n'
+            '"We will rebuild every house that the flood destroyed this spring."')
+    assert extract(text) == []
+
+
+def test_quote_with_no_speaker_kept_on_request(extractor):
+    from app.extraction import Extractor
+
     text = '"We will rebuild every house that the flood destroyed this spring."'
-    (q,) = extract(text)
+    (q,) = Extractor(extractor.nlp, keep_unattributed=True).extract(text)
     assert q.kind == "direct" and q.speaker is None and q.speaker_kind == "unknown"
+
+
+def test_stand_alone_quote_after_an_attributed_one_is_kept(extract):
+    text = ('"The bridge will reopen in May," the engineer Omar Haddad said.\n\n'
+            '"After that we will repair the road to the harbour as well."')
+    first, second = extract(text)
+    assert first.speaker == second.speaker == "Omar Haddad"
