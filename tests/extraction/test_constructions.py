@@ -259,3 +259,24 @@ def test_stand_alone_quote_after_an_attributed_one_is_kept(extract):
             '"After that we will repair the road to the harbour as well."')
     first, second = extract(text)
     assert first.speaker == second.speaker == "Omar Haddad"
+
+
+def test_line_labelled_by_a_name_is_that_speakers_claim(extract):
+    text = ("Mara Lind: Harbour Plan Is ‘A Gift To Developers’\n\n"
+            "The council voted on Tuesday to sell the old docks.")
+    (q,) = extract(text)
+    assert q.speaker == "Mara Lind"
+    assert q.content == "Harbour Plan Is ‘A Gift To Developers’" and q.kind == "partial"
+
+
+def test_quote_labelled_by_a_bare_name(extract, by_content):
+    text = ('Both mayors answered the question. Okafor: "We will build the bridge first." '
+            'Brandt: "The school comes before any bridge."')
+    first = by_content(extract(text), "build the bridge")
+    second = by_content(extract(text), "school comes")
+    assert "Okafor" in first.speaker and "Brandt" in second.speaker
+
+
+def test_colon_label_without_quoted_words_is_not_a_claim(extract):
+    text = "Watch: The floods that swept the valley this spring.\n\nUpdate: Roads reopen."
+    assert extract(text) == []
