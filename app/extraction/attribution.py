@@ -31,6 +31,7 @@ from .result import Quote
 from .speakers import DOCUMENT_NOUNS, ROLE_NOUNS, Resolution, Speaker, SpeakerResolver
 
 REPORTED_THRESHOLD = 0.35  # least mined precision of a reported-speech pattern
+HEADLINE_WORDS = 12  # a paragraph this short with no closing punctuation is a headline
 SENTENCE_END = {".", "!", "?", "…", "...", "?!", "!!"}
 DASHES = {"—", "–", "-", "--", "―", "‒"}
 FRAGMENT_PATH_DEPS = {"dobj", "pobj", "attr", "oprd", "xcomp", "ccomp", "acomp", "conj",
@@ -139,7 +140,7 @@ class DocAttribution:
         claims += self.find_labelled_lines(claims)
         claims += self.find_fragments()
         claims = self.merge_split_quotes(claims)
-        claims = [c for c in claims if c.speechlike]
+        claims = [c for c in claims if c.speechlike and not self._in_headline(c)]
         if not self.keep_nested:
             claims = self.drop_nested(claims)
         claims.sort(key=lambda c: (c.start, c.end))
@@ -339,6 +340,21 @@ class DocAttribution:
         titled = sum(t.text[0].isupper() for t in words if len(t) > 3) >= 0.8 * len(
             [t for t in words if len(t) > 3])
         return has_verb and not titled
+
+    def _in_headline(self, c: Claim) -> bool:
+        """Is an unquoted claim a headline ("Council vows to rebuild the harbour"): its
+        whole paragraph a short line with no quotation and no closing punctuation?"""
+        if c.quotations:
+            return False
+        toks = self.view.para_tokens(c.para)
+        if not toks:
+            return False
+        line = self.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
+        words = [t for t in toks if not t.is_punct]
+        return (len(words) <= HEADLINE_WORDS and
+                line.rstrip("\"'”’»").rstrip()[-1:] not in ".!?…:;)" and
+                all(self.view.outside[t.i] for t in toks) and
+                toks[0].idx <= c.start and c.end <= toks[-1].idx + len(toks[-1].text))
 
     # -- find: reported speech -----------------------------------------------------------
     def find_reported(self, direct: list[Claim]) -> list[Claim]:

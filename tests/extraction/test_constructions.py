@@ -280,3 +280,15 @@ def test_quote_labelled_by_a_bare_name(extract, by_content):
 def test_colon_label_without_quoted_words_is_not_a_claim(extract):
     text = "Watch: The floods that swept the valley this spring.\n\nUpdate: Roads reopen."
     assert extract(text) == []
+
+
+def test_headline_line_is_not_a_claim(extract):
+    text = ("Council vows to rebuild the harbour wall\n\n"
+            "The council said the harbour wall will be rebuilt before winter.")
+    (q,) = extract(text)
+    assert q.content.startswith("the harbour wall will be rebuilt")
+
+
+def test_short_reported_line_with_closing_punctuation_is_kept(extract):
+    (q,) = extract("Mayor says the harbour will reopen in May.")
+    assert q.kind == "indirect" and "harbour will reopen" in q.content
