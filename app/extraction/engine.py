@@ -56,13 +56,17 @@ class Extractor:
             default: each paragraph of such a quote is its own claim with the same speaker,
             as the seed gold counts them (see README.md, "Conventions").
         reported_threshold: least mined precision of a reported-speech pattern.
+        keep_unattributed: also return quotations whose speaker is found nowhere in the
+            text (speaker None). Off by default: they are rarely claims anyone made.
     """
 
     def __init__(self, nlp: Language, join_paragraphs: bool = False,
-                 reported_threshold: float = REPORTED_THRESHOLD):
+                 reported_threshold: float = REPORTED_THRESHOLD,
+                 keep_unattributed: bool = False):
         self.nlp = nlp
         self.join_paragraphs = join_paragraphs
         self.reported_threshold = reported_threshold
+        self.keep_unattributed = keep_unattributed
 
     # -- public API -------------------------------------------------------------------
     def extract(self, text: str) -> list[Quote]:
@@ -99,7 +103,8 @@ class Extractor:
         try:
             # Attribution always sees a quote running over paragraphs whole (so every
             # paragraph gets the speaker named after the last one); it is split after.
-            quotes = DocAttribution(doc, True, self.reported_threshold).run()
+            quotes = DocAttribution(doc, True, self.reported_threshold,
+                                    keep_unattributed=self.keep_unattributed).run()
             if not self.join_paragraphs:
                 quotes = [piece for q in quotes for piece in split_at_paragraphs(q, doc.text)]
             return flag_duplicates(quotes)

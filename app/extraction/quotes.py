@@ -73,6 +73,14 @@ def _mark_at(line: str, i: int) -> tuple[str, int] | None:
     return None
 
 
+def _closes_like(line: str, i: int, length: int) -> bool:
+    """Does the mark at line[i] sit where a closing mark goes: right after a word or
+    punctuation, and before a space, punctuation or the end of the line?"""
+    after = line[i + length:i + length + 1]
+    return i > 0 and not line[i - 1].isspace() and (after == "" or after.isspace() or
+                                                     after in ",.;:!?")
+
+
 def _scan_paragraph(line: str, offset: int) -> list[_Marked]:
     """Find the quotes of one paragraph (line), in order."""
     found: list[_Marked] = []
@@ -87,6 +95,11 @@ def _scan_paragraph(line: str, offset: int) -> list[_Marked]:
             if not inside and role in ("open", "toggle"):
                 inside, open_at, open_len = True, i, length
             elif inside and role in ("close", "toggle"):
+                found.append(_Marked(offset + open_at, offset + open_at + open_len,
+                                     offset + i, offset + i + length, True))
+                inside = False
+            elif inside and role == "open" and _closes_like(line, i, length):
+                # '“It's unusual,“ said …': an opening mark typed where a closing one goes
                 found.append(_Marked(offset + open_at, offset + open_at + open_len,
                                      offset + i, offset + i + length, True))
                 inside = False

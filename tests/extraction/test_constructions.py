@@ -240,7 +240,55 @@ def test_statement_saying_takes_the_issuer(extract, by_content):
     assert "Harbour Authority" in q.speaker
 
 
-def test_quote_with_no_speaker_anywhere_is_kept_without_one(extract):
+def test_quote_with_no_speaker_anywhere_is_not_a_claim(extract):
+    text = ('The storm left the valley in ruins.\n\n'
+            '"We will rebuild every house that the flood destroyed this spring."')
+    assert extract(text) == []
+
+
+def test_quote_with_no_speaker_kept_on_request(extractor):
+    from app.extraction import Extractor
+
     text = '"We will rebuild every house that the flood destroyed this spring."'
-    (q,) = extract(text)
+    (q,) = Extractor(extractor.nlp, keep_unattributed=True).extract(text)
     assert q.kind == "direct" and q.speaker is None and q.speaker_kind == "unknown"
+
+
+def test_stand_alone_quote_after_an_attributed_one_is_kept(extract):
+    text = ('"The bridge will reopen in May," the engineer Omar Haddad said.\n\n'
+            '"After that we will repair the road to the harbour as well."')
+    first, second = extract(text)
+    assert first.speaker == second.speaker == "Omar Haddad"
+
+
+def test_line_labelled_by_a_name_is_that_speakers_claim(extract):
+    text = ("Mara Lind: Harbour Plan Is ‘A Gift To Developers’\n\n"
+            "The council voted on Tuesday to sell the old docks.")
+    (q,) = extract(text)
+    assert q.speaker == "Mara Lind"
+    assert q.content == "Harbour Plan Is ‘A Gift To Developers’" and q.kind == "partial"
+
+
+def test_quote_labelled_by_a_bare_name(extract, by_content):
+    text = ('Both mayors answered the question. Okafor: "We will build the bridge first." '
+            'Brandt: "The school comes before any bridge."')
+    first = by_content(extract(text), "build the bridge")
+    second = by_content(extract(text), "school comes")
+    assert "Okafor" in first.speaker and "Brandt" in second.speaker
+
+
+def test_colon_label_without_quoted_words_is_not_a_claim(extract):
+    text = "Watch: The floods that swept the valley this spring.\n\nUpdate: Roads reopen."
+    assert extract(text) == []
+
+
+def test_headline_line_is_not_a_claim(extract):
+    text = ("Council vows to rebuild the harbour wall\n\n"
+            "The council said the harbour wall will be rebuilt before winter.")
+    (q,) = extract(text)
+    assert q.content.startswith("the harbour wall will be rebuilt")
+
+
+def test_short_reported_line_with_closing_punctuation_is_kept(extract):
+    (q,) = extract("Mayor says the harbour will reopen in May.")
+    assert q.kind == "indirect" and "harbour will reopen" in q.content

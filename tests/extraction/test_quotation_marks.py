@@ -40,3 +40,15 @@ def test_unbalanced_mark_closes_at_paragraph_end():
 def test_no_marks_no_quotes():
     assert find_quotations("") == []
     assert find_quotations("Plain text with Trump’s apostrophe.") == []
+
+
+def test_opening_mark_typed_as_closing_mark():
+    text = "“The levy is unfair,“ said Hana Berg, a farmer. “We cannot pay it.”"
+    qs = find_quotations(text)
+    assert [inner(text, q) for q in qs] == [["The levy is unfair,"], ["We cannot pay it."]]
+    assert all(q.closed for q in qs)
+
+
+def test_opening_mark_inside_a_word_still_opens():
+    text = "She called it “the “best” plan” twice."
+    assert [inner(text, q) for q in find_quotations(text)][0] == ["the"]
