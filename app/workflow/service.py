@@ -22,7 +22,7 @@ from app.models import (
     CLAIM_KINDS, STANCES, VERDICT_LABELS, VERDICTS, AuditEvent, Claim, ClaimEvidence, Comment, Evidence,
     User, Verdict, utcnow,
 )
-from app.workflow.audit import claim_snapshot, record
+from app.workflow.audit import CLAIM_FIELDS, claim_snapshot, record
 
 EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue", "assignee", "status")
 WORKING_STATUSES = ("new", "in_progress")
@@ -52,12 +52,12 @@ def can_edit(user: User) -> bool:
 
 def can_review(user: User) -> bool:
     """Reviewers and admins may approve or return a verdict, never their own."""
-    return user.role in ("reviewer", "admin")
+    return user.is_authenticated and getattr(user, "role", None) in ("reviewer", "admin")
 
 
 def can_reopen(user: User) -> bool:
     """Only admins reopen approved or dismissed claims."""
-    return user.role == "admin"
+    return user.is_authenticated and getattr(user, "role", None) == "admin"
 
 
 def check_editor(user: User) -> None:
@@ -78,14 +78,20 @@ def get_claim(claim_id: int) -> Claim:
 
 def check_version(claim: Claim, version: Optional[int]) -> None:
     """Refuse a save made from a stale copy, telling what changed since that version."""
-    if version is None or int(version) == claim.version:
+    if version is None:
         return
-    changes = changes_since(claim, int(version))
+    try:
+        version = int(str(version).strip())
+    except ValueError:
+        raise Invalid("version must be the claim's version number.", field="version") from None
+    if version == claim.version:
+        return
+    changes = changes_since(claim, version)
     summary = "; ".join(changes) if changes else "the claim was changed"
     raise StaleVersion(
         f"Someone saved this claim after you opened it (you had version {version}, it is now "
         f"version {claim.version}): {summary}. Nothing of yours was saved; reload and apply your change again.",
-        current_version=claim.version, your_version=int(version), changes=changes,
+        current_version=claim.version, your_version=version, changes=changes,
         current=claim_snapshot(claim),
     )
 
@@ -102,10 +108,24 @@ def changes_since(claim: Claim, version: int) -> list[str]:
             continue
         who = event.user.name if event.user else "the system"
         before = event.before or {}
-        fields = [k for k in after if k not in ("version",) and before.get(k) != after.get(k)]
-        detail = ", ".join(f"{k} \u2192 {after[k]!r}" for k in fields[:4])
+        fields = _in_field_order(k for k in after if k != "version" and before.get(k) != after.get(k))
+        detail = ", ".join(f"{k} \u2192 {_short(after[k])!r}" for k in fields[:4])
         lines.append(f"{who} ({event.action.replace('_', ' ')}{': ' + detail if detail else ''})")
     return lines
+
+
+def _in_field_order(names: Iterable[str]) -> list[str]:
+    """Claim fields in the order the claim page shows them, then any others as given."""
+    names = list(dict.fromkeys(names))
+    known = [f for f in CLAIM_FIELDS if f in names]
+    return known + [n for n in names if n not in known]
+
+
+def _short(value: Any, limit: int = 80) -> Any:
+    """Long texts cut to ``limit`` characters for a message."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "\u2026"
+    return value
 
 
 def _commit(claim: Claim) -> None:
@@ -175,6 +195,8 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
         if "cue" in changes:
             claim.cue = (str(changes["cue"] or "").strip() or None)
         if "assignee" in changes:
+            if claim.status == "dismissed":
+                raise BadStatus("A dismissed claim cannot be assigned; reopen it first.")
             claim.assignee = _user_by_ref(changes["assignee"])
             if claim.assignee is not None:
                 _take_if_new(claim, user)
@@ -189,10 +211,10 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
                 raise BadStatus(f"Status cannot be set to {status!r} here; use the workflow actions.")
 
     after = _after(claim)
-    changed = {k for k in after if k != "version" and before.get(k) != after.get(k)}
+    changed = _in_field_order(k for k in after if k != "version" and before.get(k) != after.get(k))
     if not changed:
         return claim
-    if changed & {"content", "start", "end", "speaker", "kind", "cue"}:
+    if set(changed) & {"content", "start", "end", "speaker", "kind", "cue"}:
         claim.edited = True
     _touch(claim)
     record("claim_edited", user=user, claim=claim,
@@ -343,6 +365,8 @@ def _new_or_existing_evidence(data: EvidenceInput, user: User) -> Evidence:
     url = (data.url or "").strip() or None
     if not title:
         raise Invalid("Evidence needs a title.", field="title")
+    if not url:
+        raise Invalid("Evidence needs the URL of its source.", field="url")
     if url and not url.lower().startswith(("http://", "https://")):
         raise Invalid("The evidence URL must start with http:// or https://.", field="url")
     if url:
