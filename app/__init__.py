@@ -12,8 +12,10 @@ from typing import Any, Mapping, Optional
 
 from flask import Flask
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Models come from installed packages: never reach for a hub, never draw progress bars.
+for _name, _value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"),
+                      ("HF_HUB_DISABLE_PROGRESS_BARS", "1"), ("TRANSFORMERS_VERBOSITY", "error")):
+    os.environ.setdefault(_name, _value)
 
 
 def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:

@@ -16,7 +16,7 @@ from app.errors import DomainError, DuplicateArticle
 from app.extensions import db
 from app.ingest import ArticleText, expand_paths, ingest_article, ingest_paths
 from app.ingest.text import read_upload
-from app.models import User
+from app.models import Claim, User
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEMO_USERS = (
@@ -27,7 +27,7 @@ DEMO_USERS = (
 
 
 def init_app(app: Flask) -> None:
-    for command in (ingest_command, create_user_command, create_token_command, demo_command):
+    for command in (ingest_command, create_user_command, create_token_command, demo_command, reindex_command):
         app.cli.add_command(command)
 
 
@@ -80,6 +80,21 @@ def create_token_command(email: str, name: str) -> None:
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(secret)
+
+
+@click.command("reindex")
+def reindex_command() -> None:
+    """Embed every claim and evidence item with the configured model (after a model change)."""
+    from app import related
+    from app.models import Evidence
+
+    total = db.session.scalar(sa.select(sa.func.count(Claim.id))) + db.session.scalar(
+        sa.select(sa.func.count(Evidence.id)))
+    with click.progressbar(length=total, label=f"Embedding with {current_app.config['CLAIMDESK_EMBEDDING_MODEL']}",
+                           file=sys.stderr) as bar:
+        counts = related.reindex(on_progress=bar.update)
+    click.echo(f"{counts['claim']} claims and {counts['evidence']} evidence items embedded; "
+               f"{counts['dropped']} vectors of other models dropped.")
 
 
 @click.command("demo")

@@ -23,6 +23,7 @@ from app import create_app
 from app.auth.service import create_token, create_user
 from app.extensions import db
 from app.ingest import ArticleText, ingest_article
+from app.related import reset_indexes
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "nato-defend-every-inch.txt"
 PASSWORD = "correct horse battery"
@@ -75,6 +76,7 @@ def _app_context_and_cleanup(request):
         yield
         db.session.remove()
         _empty_tables()
+        reset_indexes(app)
 
 
 def _empty_tables() -> None:

@@ -6,6 +6,7 @@ from typing import Any, Optional
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 
+from app import related
 from app.api import serializers as ser
 from app.auth.service import user_for_token
 from app.errors import Forbidden, Invalid, UnsupportedMedia
@@ -179,6 +180,22 @@ def add_comment(claim_id: int):
 @bp.get("/claims/<int:claim_id>/history")
 def history(claim_id: int):
     return jsonify({"items": [ser.history_item(e) for e in service.history(claim_id)]})
+
+
+@bp.get("/claims/<int:claim_id>/related")
+def related_claims(claim_id: int):
+    """The claims most similar to this one, best first (cosine score)."""
+    claim = service.get_claim(claim_id)
+    k = max(1, min(request.args.get("k", 5, type=int) or 5, 50))
+    items = related.related_claims(claim, k=k, prefer_elsewhere=False)
+    return jsonify({"items": [{
+        "id": item.claim.id, "content": item.claim.content,
+        "speaker": {"id": item.claim.speaker.id, "name": item.claim.speaker.name} if item.claim.speaker else None,
+        "status": item.claim.status, "score": round(item.score, 4),
+        "verdict": item.claim.current_verdict.verdict if item.claim.current_verdict
+        and item.claim.current_verdict.state == "approved" else None,
+        "article_id": item.claim.article_id,
+    } for item in items]})
 
 
 def _claim_response(claim_id: int):

@@ -7,6 +7,7 @@ from typing import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app import related
 from app.articles.highlight import Mark, highlight, paragraphs
 from app.claims.forms import (
     AssignForm, ClaimEditForm, CommentForm, DismissForm, EvidenceForm, LinkExistingForm, ReopenForm,
@@ -71,8 +72,9 @@ def render_claim(claim: Claim, status: int = 200, **form_overrides):
 
 
 def _related(claim: Claim):
-    """Related claims and evidence (empty until the similarity index is wired in)."""
-    return {"claims": [], "evidence": []}
+    """Related claims (other articles and speakers first) and evidence used for similar claims."""
+    return {"claims": related.related_claims(claim), "evidence": related.related_evidence(claim),
+            "indexed": related.is_indexed(claim)}
 
 
 @bp.route("/<int:claim_id>")

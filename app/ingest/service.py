@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app import related
 from app.errors import DomainError, DuplicateArticle, EmptyText, TooLarge
 from app.extensions import db
 from app.ingest.speakers import find_or_create_speaker
@@ -141,7 +142,10 @@ def _claims_from_quotes(article: Article, quotes: Sequence) -> list[Claim]:
 
 
 def _after_claims_created(claims: list[Claim]) -> None:
-    """Hook for work that must share the ingest transaction (embeddings)."""
+    """Work that shares the ingest transaction: embed the claims, flag repeats of
+    claims already in the desk."""
+    vectors = related.embed_claims(claims)
+    related.mark_near_duplicates(claims, vectors)
 
 
 # --- several files at once (CLI) -------------------------------------------------------

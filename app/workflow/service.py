@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import related
 from app.errors import BadStatus, DomainError, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
 from app.extensions import db
 from app.ingest.speakers import find_or_create_speaker
@@ -216,6 +217,8 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
         return claim
     if set(changed) & {"content", "start", "end", "speaker", "kind", "cue"}:
         claim.edited = True
+    if "content" in changed:
+        related.embed_claims([claim])
     _touch(claim)
     record("claim_edited", user=user, claim=claim,
            before={k: before[k] for k in changed} | {"version": before["version"]},
@@ -376,6 +379,7 @@ def _new_or_existing_evidence(data: EvidenceInput, user: User) -> Evidence:
     item = Evidence(url=url, title=title[:500], publisher=(data.publisher or None), published_at=data.published_at,
                     excerpt=(data.excerpt or None), created_by=user)
     db.session.add(item)
+    related.embed_evidence([item])
     return item
 
 
@@ -395,6 +399,7 @@ def _evidence_from_claim(source_claim_id: int, claim: Claim, user: User) -> Evid
         publisher=source.article.publisher, excerpt=source.content, created_by=user,
     )
     db.session.add(item)
+    related.embed_evidence([item])
     return item
 
 

@@ -1,0 +1,231 @@
+"""Related claims, evidence used for similar claims, near-duplicates, and (re)indexing.
+
+Vectors are written in the caller's transaction (ingest, claim edit, new evidence) and
+read through a per-process :class:`~app.related.store.RankerStore`. Only vectors of the
+configured model are ever compared.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional, Sequence
+
+import numpy as np
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+
+from app.extensions import db
+from app.models import Claim, ClaimEvidence, Embedding, Evidence
+from app.related.store import RankerStore
+from app.similarity import get_embedder, vector_to_bytes
+
+MIN_SIMILARITY = 0.35  # below this cosine a "related" claim is noise to an editor
+NEAR_DUPLICATE = 0.95  # cosine at which two claims are the same quote
+CANDIDATES = 30
+_EXTENSION_KEY = "claimdesk_related"
+
+
+def model_name() -> str:
+    return current_app.config["CLAIMDESK_EMBEDDING_MODEL"]
+
+
+def embedder():
+    """The configured sentence-transformers model (loaded once per process)."""
+    return get_embedder(model_name())
+
+
+def store(kind: str) -> RankerStore:
+    """This app's ranker store for claims or evidence under the configured model."""
+    stores = current_app.extensions.setdefault(_EXTENSION_KEY, {})
+    key = (kind, model_name())
+    if key not in stores:
+        stores[key] = RankerStore(kind, model_name())
+    return stores[key]
+
+
+def reset_indexes(app) -> None:
+    """Forget the in-memory rankers (they are rebuilt from the database on next use)."""
+    app.extensions.pop(_EXTENSION_KEY, None)
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def evidence_text(evidence: Evidence) -> str:
+    return " ".join(part for part in (evidence.title, evidence.excerpt) if part)
+
+
+def _store_vectors(kind: str, owners: Sequence[tuple[int, str]], batch_size: int = 64) -> Optional[np.ndarray]:
+    """Encode texts in one batch and write their rows (replacing stale ones) in the session.
+
+    Returns the vectors in input order, or None when there was nothing to encode.
+    """
+    if not owners:
+        return None
+    name = model_name()
+    existing = {
+        owner_id: sha for owner_id, sha in db.session.execute(
+            sa.select(Embedding.owner_id, Embedding.text_sha1).where(
+                Embedding.owner_kind == kind, Embedding.model == name,
+                Embedding.owner_id.in_([o for o, _ in owners])))
+    }
+    todo = [(o, t) for o, t in owners if existing.get(o) != _sha1(t)]
+    vectors = None
+    if todo:
+        model = embedder()
+        vectors = model.encode([t for _, t in todo], batch_size=batch_size)
+        stale = [o for o, _ in todo if o in existing]
+        if stale:
+            db.session.execute(sa.delete(Embedding).where(
+                Embedding.owner_kind == kind, Embedding.model == name, Embedding.owner_id.in_(stale)))
+        db.session.add_all(
+            Embedding(owner_kind=kind, owner_id=o, model=name, dim=model.dim, text_sha1=_sha1(t),
+                      vector=vector_to_bytes(v))
+            for (o, t), v in zip(todo, vectors)
+        )
+    return vectors
+
+
+def embed_claims(claims: Sequence[Claim]) -> Optional[np.ndarray]:
+    """Embed claims (new or with changed text) in the caller's transaction."""
+    if claims and any(c.id is None for c in claims):
+        db.session.flush()
+    return _store_vectors("claim", [(c.id, c.content) for c in claims])
+
+
+def embed_evidence(items: Sequence[Evidence]) -> None:
+    """Embed evidence title + excerpt in the caller's transaction."""
+    if items and any(e.id is None for e in items):
+        db.session.flush()
+    _store_vectors("evidence", [(e.id, evidence_text(e)) for e in items])
+
+
+def mark_near_duplicates(claims: Sequence[Claim], vectors: Optional[np.ndarray]) -> int:
+    """Point each new claim that repeats an earlier claim (cosine >= 0.95) at it.
+
+    Returns how many claims were marked. Claims already marked by the extractor stay.
+    """
+    if vectors is None or not len(claims):
+        return 0
+    ranker = store("claim").sync()
+    if ranker is None or len(ranker) == 0:
+        return 0
+    marked = 0
+    own = {c.id for c in claims}
+    for claim, vector in zip(claims, vectors):
+        if claim.duplicate_of_id is not None or claim.duplicate_of is not None:
+            continue
+        hits = ranker.text_index.search(vector, k=1, exclude=own)
+        if hits and hits[0][1] >= NEAR_DUPLICATE:
+            claim.duplicate_of_id = hits[0][0]
+            marked += 1
+    return marked
+
+
+@dataclass
+class RelatedClaim:
+    claim: Claim
+    score: float  # cosine similarity, 0..1
+    same_article: bool
+    same_speaker: bool
+
+
+@dataclass
+class RelatedEvidence:
+    evidence: Evidence
+    score: float
+    claim_id: Optional[int]  # the similar claim it was used for (None: matched directly)
+    stance: Optional[str]
+
+
+def _candidates(claim: Claim) -> list[tuple[int, float]]:
+    """(claim id, cosine) of the claims the hybrid ranker puts nearest, best first."""
+    ranker = store("claim").sync()
+    if ranker is None or claim.id not in ranker:
+        return []
+    return [(m.id, float(m.cosine)) for m in ranker.related(claim.id, k=CANDIDATES) if m.cosine >= MIN_SIMILARITY]
+
+
+def is_indexed(claim: Claim) -> bool:
+    ranker = store("claim").sync()
+    return ranker is not None and claim.id in ranker
+
+
+def related_claims(claim: Claim, k: int = 5, *, prefer_elsewhere: bool = True) -> list[RelatedClaim]:
+    """The claims most like this one. With ``prefer_elsewhere``, claims from other
+    articles and other speakers come first (what an editor most needs to see)."""
+    hits = _candidates(claim)
+    if not hits:
+        return []
+    found = {c.id: c for c in db.session.scalars(
+        sa.select(Claim).where(Claim.id.in_([i for i, _ in hits]))
+        .options(so.selectinload(Claim.speaker), so.selectinload(Claim.verdicts)))}
+    items = [RelatedClaim(found[i], score, found[i].article_id == claim.article_id,
+                          claim.speaker_id is not None and found[i].speaker_id == claim.speaker_id)
+             for i, score in hits if i in found]
+    if prefer_elsewhere:
+        items.sort(key=lambda r: (r.same_article, r.same_speaker, -r.score))
+    else:
+        items.sort(key=lambda r: -r.score)
+    return items[:k]
+
+
+def related_evidence(claim: Claim, k: int = 5) -> list[RelatedEvidence]:
+    """Evidence linked to similar claims, and evidence whose text is close to the claim,
+    leaving out what is already linked here."""
+    linked = {link.evidence_id for link in claim.evidence_links}
+    best: dict[int, RelatedEvidence] = {}
+    hits = dict(_candidates(claim))
+    if hits:
+        links = db.session.scalars(sa.select(ClaimEvidence).where(ClaimEvidence.claim_id.in_(list(hits)))
+                                   .options(so.selectinload(ClaimEvidence.evidence))).all()
+        for link in links:
+            if link.evidence_id in linked:
+                continue
+            score = hits[link.claim_id]
+            if link.evidence_id not in best or best[link.evidence_id].score < score:
+                best[link.evidence_id] = RelatedEvidence(link.evidence, score, link.claim_id, link.stance)
+    claims_ranker = store("claim").sync()
+    evidence_ranker = store("evidence").sync()
+    if evidence_ranker is not None and claims_ranker is not None and claim.id in claims_ranker:
+        vector = claims_ranker.text_index.get(claim.id)
+        for match in evidence_ranker.rank(claim.content, vector, k=k + len(linked)):
+            if match.id in linked or match.cosine < MIN_SIMILARITY:
+                continue
+            if match.id not in best or best[match.id].score < match.cosine:
+                evidence = db.session.get(Evidence, match.id)
+                if evidence is not None:
+                    best[match.id] = RelatedEvidence(evidence, float(match.cosine), None, None)
+    return sorted(best.values(), key=lambda r: -r.score)[:k]
+
+
+def index_status() -> tuple[int, int]:
+    """(claims embedded with the configured model, all claims)."""
+    total = db.session.scalar(sa.select(sa.func.count(Claim.id))) or 0
+    done = db.session.scalar(sa.select(sa.func.count(Embedding.id)).where(
+        Embedding.owner_kind == "claim", Embedding.model == model_name())) or 0
+    return done, total
+
+
+def reindex(*, batch_size: int = 256, on_progress: Callable[[int], None] = lambda n: None) -> dict[str, int]:
+    """Embed every claim and evidence item that lacks a current vector of the configured
+    model, and drop vectors of other models. Commits per batch, so it can be resumed."""
+    name = model_name()
+    dropped = db.session.execute(sa.delete(Embedding).where(Embedding.model != name)).rowcount or 0
+    db.session.commit()
+    counts = {"dropped": dropped, "claim": 0, "evidence": 0}
+    for kind, model, text_of in (("claim", Claim, lambda c: c.content), ("evidence", Evidence, evidence_text)):
+        last_id = 0
+        while True:
+            batch = db.session.scalars(sa.select(model).where(model.id > last_id).order_by(model.id)
+                                       .limit(batch_size)).all()
+            if not batch:
+                break
+            last_id = batch[-1].id
+            vectors = _store_vectors(kind, [(item.id, text_of(item)) for item in batch], batch_size=64)
+            db.session.commit()
+            counts[kind] += 0 if vectors is None else len(vectors)
+            on_progress(len(batch))
+    return counts
