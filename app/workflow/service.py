@@ -218,7 +218,8 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
     if set(changed) & {"content", "start", "end", "speaker", "kind", "cue"}:
         claim.edited = True
     if "content" in changed:
-        related.embed_claims([claim])
+        with db.session.no_autoflush:  # a flush here would bump the version twice in one save
+            related.embed_claims([claim])
     _touch(claim)
     record("claim_edited", user=user, claim=claim,
            before={k: before[k] for k in changed} | {"version": before["version"]},

@@ -13,10 +13,27 @@ from app.models import AuditEvent, Claim, ClaimEvidence, Comment, Evidence, Verd
 from app.workflow import service
 
 
+# Five quotes from the seed article: real extraction, quicker to ingest (and embed) than all of it.
+DESK_STORY = """NATO vows to defend its entire territory
+
+Speaking after chairing an emergency meeting of NATO envoys, Secretary General Jens Stoltenberg said the 30-nation security alliance will continue to beef up its defences on its eastern flank near Ukraine and Russia.
+
+"Russia has attacked Ukraine. This is a brutal act of war. Our thoughts are with the brave people of Ukraine," Mr Stoltenberg told reporters.
+
+"An attack on one ally will trigger a response from the whole alliance," he said at the organisation's Brussels headquarters.
+
+"Our measures are, and remain, preventive, proportionate and non-escalatory," the ambassadors said in a statement.
+
+"The most effective response to Russia's aggression is unity," Estonian Prime Minister Kaja Kallas tweeted.
+"""
+
+
 @pytest.fixture
-def claims(seed) -> list[Claim]:
-    """The seed article's claims (real spaCy extraction), all ``new``."""
-    return seed.claims
+def claims(ingest) -> list[Claim]:
+    """Five claims extracted by the real ingest (spaCy), all ``new``."""
+    result = ingest(DESK_STORY, title="NATO vows to defend its entire territory", source="seed")
+    assert len(result.claims) == 5
+    return result.claims
 
 
 @pytest.fixture

@@ -669,7 +669,7 @@ def test_commenting_on_a_missing_claim_is_refused(editor):
 # --- bulk --------------------------------------------------------------------------------------
 
 def test_bulk_runs_each_claim_through_the_rules_and_says_which_were_refused(claims, editor, editor2, to_approved):
-    locked = to_approved(claims[5].id)
+    locked = to_approved(claims[4].id)
     ids = [claims[0].id, locked, 9999, claims[1].id, claims[0].id]
     before_locked = fingerprint(locked)
     outcomes = service.bulk("assign", ids, user=editor, assignee=editor2.id)
@@ -694,7 +694,7 @@ def test_bulk_dismiss_needs_a_reason_for_every_claim(claims, editor):
 
 
 def test_bulk_dismiss_with_mixed_statuses(claims, editor, to_review):
-    in_review = to_review(claims[6].id)
+    in_review = to_review(claims[3].id)
     outcomes = service.bulk("dismiss", [claims[0].id, in_review], user=editor, reason="Opinion.")
     assert [(o.ok, o.code) for o in outcomes] == [(True, None), (False, "bad_status")]
     assert get(in_review).status == "in_review"
