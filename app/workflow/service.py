@@ -183,12 +183,14 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
     text = claim.article.text
     # One flush at commit: lookups below must not flush (and bump the version) halfway.
     with db.session.no_autoflush:
-        if "content" in changes or "start" in changes or "end" in changes:
+        if _content_changes(claim, changes):
             _apply_span(claim, text, changes)
         if "speaker" in changes:
             name = " ".join(str(changes["speaker"] or "").split())
-            claim.speaker = find_or_create_speaker(name) if name else None
-            claim.speaker_start = claim.speaker_end = None
+            speaker = find_or_create_speaker(name) if name else None
+            if speaker is not claim.speaker:  # the speaker's place in the text belongs to the old one
+                claim.speaker = speaker
+                claim.speaker_start = claim.speaker_end = None
         if "kind" in changes:
             if changes["kind"] not in CLAIM_KINDS:
                 raise Invalid(f"Kind must be one of {', '.join(CLAIM_KINDS)}.", field="kind")
@@ -226,6 +228,16 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
            after={k: after[k] for k in changed} | {"version": after["version"]})
     _commit(claim)
     return claim
+
+
+def _content_changes(claim: Claim, changes: Mapping[str, Any]) -> bool:
+    """True when ``changes`` move the span or change the text (whitespace aside): a form that
+    posts the text back unchanged must not re-anchor the span or forget a split quote's pieces."""
+    if changes.get("start") is not None or changes.get("end") is not None:
+        return True
+    if "content" not in changes:
+        return False
+    return " ".join(str(changes["content"] or "").split()) != " ".join(claim.content.split())
 
 
 def _apply_span(claim: Claim, text: str, changes: Mapping[str, Any]) -> None:

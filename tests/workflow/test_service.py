@@ -536,6 +536,20 @@ def test_an_editor_corrects_the_extraction_in_one_audited_change(claim_id, edito
     assert event.after["version"] == claim.version
 
 
+def test_posting_the_whole_form_back_keeps_a_split_quote_and_its_speaker_in_place(ingest, editor):
+    """The claim form posts every field; the unchanged ones must not reset what extraction found."""
+    claim = ingest('"We will fight," Defence Minister Anna Berg said, "and we will win."\n\nShe left.',
+                   title="Split quote").claims[0]
+    spans, speaker, speaker_at = claim.spans, claim.speaker.name, (claim.speaker_start, claim.speaker_end)
+    assert len(spans) == 2 and speaker_at[0] is not None
+    service.update_claim(claim.id, user=editor, version=1, changes={
+        "content": claim.content.replace(" ", "\r\n  ", 1), "speaker": f" {speaker} ", "kind": claim.kind,
+        "cue": "vowed"})
+    claim = get(claim.id)
+    assert (claim.spans, claim.speaker.name, (claim.speaker_start, claim.speaker_end)) == (spans, speaker, speaker_at)
+    assert last_event(claim.id).after == {"cue": "vowed", "version": 2}
+
+
 def test_a_speaker_fix_creates_or_reuses_the_speaker(claim_id, editor):
     service.update_claim(claim_id, user=editor, version=1, changes={"speaker": "Kaja Kallas"})
     claim = get(claim_id)
