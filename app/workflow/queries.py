@@ -179,7 +179,8 @@ def search_claims(filters: ClaimFilters, *, page: int = 1, per_page: int = 50) -
         filters,
     )
     total = db.session.scalar(count_stmt) or 0
-    items = db.session.scalars(claims_select(filters).limit(per_page).offset((page - 1) * per_page)).unique().all()
+    stmt = claims_select(filters).options(so.selectinload(Claim.verdicts))  # the queue shows verdicts
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 

@@ -20,7 +20,7 @@ from app.errors import BadStatus, DomainError, EvidenceRequired, Forbidden, Four
 from app.extensions import db
 from app.ingest.speakers import find_or_create_speaker
 from app.models import (
-    CLAIM_KINDS, STANCES, VERDICT_LABELS, VERDICTS, AuditEvent, Claim, ClaimEvidence, Comment, Evidence,
+    CLAIM_KINDS, STANCES, STATUS_LABELS, VERDICT_LABELS, VERDICTS, AuditEvent, Claim, ClaimEvidence, Comment, Evidence,
     User, Verdict, utcnow,
 )
 from app.workflow.audit import CLAIM_FIELDS, claim_snapshot, record
@@ -199,7 +199,7 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
             claim.cue = (str(changes["cue"] or "").strip() or None)
         if "assignee" in changes:
             if claim.status == "dismissed":
-                raise BadStatus("A dismissed claim cannot be assigned; reopen it first.")
+                raise BadStatus("This claim is dismissed; an admin must reopen it before it can be assigned.")
             claim.assignee = _user_by_ref(changes["assignee"])
             if claim.assignee is not None:
                 _take_if_new(claim, user)
@@ -297,7 +297,7 @@ def assign(claim_id: int, *, user: User, assignee: Any, version: Optional[int] =
     claim = get_claim(claim_id)
     check_version(claim, version)
     if claim.status in ("approved", "dismissed"):
-        raise BadStatus(f"A {claim.status} claim cannot be assigned; reopen it first.")
+        raise BadStatus(f"This claim is {claim.status}; an admin must reopen it before it can be assigned.")
     before = _snapshot(claim)
     claim.assignee = _user_by_ref(assignee)
     if claim.assignee is not None:
@@ -527,7 +527,7 @@ def return_claim(claim_id: int, *, user: User, comment: str, version: Optional[i
 
 def _dismiss(claim: Claim, user: User, reason: Optional[str]) -> None:
     if claim.status not in WORKING_STATUSES:
-        raise BadStatus(f"A {claim.status.replace('_', ' ')} claim cannot be dismissed.")
+        raise BadStatus(f"This claim is {STATUS_LABELS[claim.status].lower()} and cannot be dismissed.")
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("Say why the claim is dismissed (for example: not checkable, opinion).", field="reason")

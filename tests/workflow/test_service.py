@@ -691,7 +691,7 @@ def test_bulk_runs_each_claim_through_the_rules_and_says_which_were_refused(clai
         (claims[0].id, True, None), (locked, False, "bad_status"), (9999, False, "not_found"),
         (claims[1].id, True, None),
     ]
-    assert "approved claim cannot be assigned" in outcomes[1].error
+    assert outcomes[1].error == "This claim is approved; an admin must reopen it before it can be assigned."
     assert "9999" in outcomes[2].error
     assert {get(c.id).assignee_id for c in claims[:2]} == {editor2.id}
     assert fingerprint(locked) == before_locked
