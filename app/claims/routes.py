@@ -56,7 +56,7 @@ def _forms(claim: Claim, **overrides):
         "comment": CommentForm(formdata=None),
         "unlink": UnlinkForm(formdata=None),
         "link_existing": LinkExistingForm(formdata=None),
-        "cite": CiteClaimForm(formdata=None),
+        "cite": CiteClaimForm(formdata=None, prefix="cite"),  # its stance and note beside the evidence form's
     }
     forms["assign"].assignee.choices = [("", "Nobody")] + [(str(u.id), u.name) for u in users]
     forms["assign"].assignee.data = str(claim.assignee_id or "")
@@ -212,7 +212,7 @@ def link_existing(claim_id: int):
 @login_required
 def cite_claim(claim_id: int):
     """Link another claim the desk has checked (approved) as evidence."""
-    form = CiteClaimForm()
+    form = CiteClaimForm(prefix="cite")
     return _act(claim_id, form, lambda: service.link_evidence(
         claim_id, user=current_user, source_claim_id=form.source_claim_id.data, stance=form.stance.data,
         note=form.note.data), "Desk fact-check linked as evidence.", "cite")

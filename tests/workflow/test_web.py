@@ -217,7 +217,7 @@ def test_removing_evidence(as_user, editor, claim_id):
 def test_citing_a_desk_fact_check(as_user, editor2, claim_id, other_claim_id, to_review, reviewer):
     to_review(claim_id, verdict="mostly_true")
     client = as_user(editor2)
-    data = {"source_claim_id": str(claim_id), "stance": "context", "note": "Same speaker, same day."}
+    data = {"cite-source_claim_id": str(claim_id), "cite-stance": "context", "cite-note": "Same speaker, same day."}
     response = client.post(f"/claims/{other_claim_id}/evidence/claim", data=data)
     assert response.status_code == 409
     assert "Only a claim already checked (approved) can serve as evidence." in text(response)
@@ -304,11 +304,11 @@ def test_claim_forms_need_a_csrf_token(app, editor, claim_id):
     try:
         client = csrf_app.test_client()
         login = client.get("/auth/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
         client.post("/auth/login", data={"email": editor.email, "password": PASSWORD, "csrf_token": token})
         page = client.get(f"/claims/{claim_id}").get_data(as_text=True)
         take_form = page[page.index(f'action="/claims/{claim_id}/take"'):]
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', take_form).group(1)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', take_form).group(1)
 
         refused = client.post(f"/claims/{claim_id}/take", data={"version": "1"})
         assert refused.status_code == 400 and "CSRF" in refused.get_data(as_text=True)
@@ -416,3 +416,15 @@ def test_the_a_shortcut_form_takes_the_claim_and_stays_in_the_queue(as_user, edi
 def test_the_shortcut_never_redirects_off_site(as_user, editor, claims, target):
     response = as_user(editor).post(f"/claims/{claims[0].id}/take", data={"version": "1", "next": target})
     assert response.status_code == 302 and response.headers["Location"] == f"/claims/{claims[0].id}"
+
+
+@pytest.mark.parametrize("state", ["new", "in_review", "approved"])
+def test_claim_page_ids_are_unique(as_user, admin, claim_id, to_review, to_approved, state):
+    """Several forms share the page: each label must point at exactly one field."""
+    if state == "in_review":
+        to_review(claim_id)
+    elif state == "approved":
+        to_approved(claim_id)
+    page = as_user(admin).get(f"/claims/{claim_id}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
