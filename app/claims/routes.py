@@ -42,10 +42,18 @@ def context_window(claim: Claim, around: int = 1) -> tuple[int, int]:
     return (paras[lo][0], paras[hi][1]) if paras else (0, 0)
 
 
+def _edit_form(claim: Claim) -> ClaimEditForm:
+    """The correction form filled from the claim; the speaker by name (``obj`` would give the
+    Speaker object, whose repr then came back as the speaker's name on save)."""
+    form = ClaimEditForm(obj=claim, formdata=None)
+    form.speaker.data = claim.speaker.name if claim.speaker else ""
+    return form
+
+
 def _forms(claim: Claim, **overrides):
     users = desk_users()
     forms = {
-        "edit": ClaimEditForm(obj=claim, speaker=claim.speaker.name if claim.speaker else "", formdata=None),
+        "edit": _edit_form(claim),
         "assign": AssignForm(version=claim.version, formdata=None),
         "take": TakeForm(version=claim.version, formdata=None),
         "evidence": EvidenceForm(formdata=None),

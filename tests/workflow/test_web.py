@@ -252,6 +252,26 @@ def test_an_approved_claim_page_is_read_only_but_for_comments(as_user, editor, a
     assert f'action="/claims/{claim_id}/reopen"' in text(as_user(admin).get(f"/claims/{claim_id}"))
 
 
+def test_the_correction_form_round_trips_unchanged_fields(as_user, editor, claim_id):
+    """Posting the form as the page fills it, with only the cue changed, changes only the cue."""
+    client = as_user(editor)
+    page = client.get(f"/claims/{claim_id}").get_data(as_text=True)
+    form = page[page.index('id="edit-form"'):]
+    form = form[:form.index("</form>")]
+    fields = dict(re.findall(r'<input[^>]*name="(speaker|cue|start|end|version)"[^>]*value="([^"]*)"', form))
+    fields["content"] = html.unescape(re.search(r'<textarea[^>]*name="content"[^>]*>\s*(.*?)</textarea>', form, re.S)
+                                      .group(1))
+    kind = re.search(r'<option[^>]*selected[^>]*value="(\w+)"|<option[^>]*value="(\w+)"[^>]*selected', form)
+    fields["kind"] = kind.group(1) or kind.group(2)
+    assert fields["speaker"] == "Jens Stoltenberg"
+    fields["cue"] = "told reporters"
+    assert client.post(f"/claims/{claim_id}/edit", data=fields).status_code == 302
+    claim = get(claim_id)
+    assert (claim.speaker.name, claim.cue, claim.kind, claim.content) == (
+        "Jens Stoltenberg", "told reporters", "direct", fields["content"])
+    assert service.history(claim_id)[-1].after == {"cue": "told reporters", "version": 2}
+
+
 # --- two editors, one claim ----------------------------------------------------------------------
 
 def test_a_stale_save_keeps_the_editors_input_and_shows_what_changed(as_user, editor, editor2, claim_id):
