@@ -66,6 +66,9 @@ def _forms(claim: Claim, **overrides):
         "link_existing": LinkExistingForm(formdata=None),
         "cite": CiteClaimForm(formdata=None, prefix="cite"),  # its stance and note beside the evidence form's
     }
+    returned = claim.current_verdict
+    if returned is not None and returned.state == "returned":  # start the next proposal from the last one
+        forms["verdict"].verdict.data, forms["verdict"].rationale.data = returned.verdict, returned.rationale
     forms["assign"].assignee.choices = [("", "Nobody")] + [(str(u.id), u.name) for u in users]
     forms["assign"].assignee.data = str(claim.assignee_id or "")
     forms.update(overrides)

@@ -150,6 +150,9 @@ def test_a_reviewer_returns_with_a_comment_and_not_without(as_user, reviewer, ed
     assert response.status_code == 302 and get(claim_id).status == "in_progress"
     page = re.sub(r"<[^>]+>", "", text(as_user(editor).get(f"/claims/{claim_id}")))
     assert "Returned by Rafael Reviewer: Which statement? Fix it, then propose a verdict again." in page
+    verdict_form = text(as_user(editor).get(f"/claims/{claim_id}")).split('id="verdict-form"')[1]
+    assert re.search(r'<option[^>]*selected[^>]*value="true"|<option[^>]*value="true"[^>]*selected', verdict_form)
+    assert "The NATO record shows it.</textarea>" in verdict_form  # the returned rationale, to edit
 
 
 def test_four_eyes_holds_on_the_web(as_user, reviewer, make_user, claim_id, to_review):
