@@ -470,10 +470,15 @@ def propose_verdict(claim_id: int, *, user: User, verdict: str, rationale: str,
     return item
 
 
-def _pending_verdict(claim: Claim, user: User) -> Verdict:
-    """The verdict waiting for review, after the role, status and four-eyes checks."""
+def check_reviewer(user: User) -> None:
+    """Refuse users who may not sign verdicts off (checked before anything about the claim)."""
     if not can_review(user):
         raise Forbidden("Only reviewers and admins sign verdicts off.")
+
+
+def _pending_verdict(claim: Claim, user: User) -> Verdict:
+    """The verdict waiting for review, after the role, status and four-eyes checks."""
+    check_reviewer(user)
     if claim.status != "in_review":
         raise BadStatus(f"Only a claim in review can be approved or returned; this one is {claim.status}.")
     pending = claim.current_verdict
@@ -487,6 +492,7 @@ def _pending_verdict(claim: Claim, user: User) -> Verdict:
 @atomic
 def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version: Optional[int] = None) -> Claim:
     """A reviewer (never the verdict's author) approves: the claim is approved and locked."""
+    check_reviewer(user)
     claim = get_claim(claim_id)
     check_version(claim, version)
     pending = _pending_verdict(claim, user)
@@ -506,6 +512,7 @@ def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version
 @atomic
 def return_claim(claim_id: int, *, user: User, comment: str, version: Optional[int] = None) -> Claim:
     """A reviewer sends the verdict back with a comment; the claim is in progress again."""
+    check_reviewer(user)
     claim = get_claim(claim_id)
     check_version(claim, version)
     pending = _pending_verdict(claim, user)

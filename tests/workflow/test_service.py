@@ -372,10 +372,15 @@ def test_only_a_claim_in_review_can_be_approved_or_returned(claim_id, editor, re
         service.return_claim(claim_id, user=reviewer, comment="Redo.")
 
 
-def test_role_is_checked_before_status(claim_id, editor):
-    """An editor gets 'forbidden', not 'bad status', whatever the claim's status."""
+def test_role_is_checked_before_status_and_version(claim_id, editor, to_review):
+    """An editor gets 'forbidden', not 'bad status' or 'stale version', whatever the claim's state."""
     with refused(Forbidden, claim_id):
         service.approve(claim_id, user=editor)
+    to_review(claim_id)
+    with refused(Forbidden, claim_id):
+        service.approve(claim_id, user=editor, version=1)
+    with refused(Forbidden, claim_id):
+        service.return_claim(claim_id, user=editor, comment="", version=1)
 
 
 def test_returning_needs_a_comment(claim_id, reviewer, to_review):
