@@ -31,7 +31,7 @@ $(STAMP): requirements.txt | $(BIN)/python
 run: setup  ## serve on http://$(HOST):$(PORT) with gunicorn
 	@echo ""
 	@echo "Claimdesk is running at http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	OPENBLAS_NUM_THREADS=1 $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
 		--timeout 180 --access-logfile - "app:create_app()"
 
 test: setup browser-setup  ## the whole suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)

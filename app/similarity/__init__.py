@@ -10,6 +10,7 @@ from app.similarity.embedder import (
     EmbeddingCache,
     default_cache_dir,
     get_embedder,
+    limit_blas_threads,
     resolve_model_path,
 )
 from app.similarity.index import VectorIndex, normalize_rows, vector_from_bytes, vector_to_bytes
@@ -30,6 +31,7 @@ __all__ = [
     "clean_query_text",
     "default_cache_dir",
     "get_embedder",
+    "limit_blas_threads",
     "normalize_rows",
     "resolve_model_path",
     "tokenize",

@@ -55,6 +55,29 @@ def text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
+def limit_blas_threads(threads: int = 1) -> bool:
+    """Cap numpy's BLAS thread pool for the rest of the process.
+
+    On a small machine numpy's OpenBLAS pool and torch's pool fight: measured on 2 cores,
+    leaving both at their defaults made one query encode ~10x slower (bench/related.py).
+    Torch keeps its threads (encoding is the expensive part); numpy's vector search is
+    memory-bound and loses little with one thread. Setting ``OPENBLAS_NUM_THREADS=1``
+    before numpy is imported has the same effect.
+
+    Args:
+        threads: Threads to allow numpy's BLAS.
+
+    Returns:
+        ``True`` if a limit was applied, ``False`` if ``threadpoolctl`` is missing.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # comes with scikit-learn, a sentence-transformers dependency
+        return False
+    threadpool_limits(limits=threads, user_api="blas")
+    return True
+
+
 class EmbeddingCache:
     """On-disk cache of vectors for one model, keyed by a hash of each text.
 
@@ -111,10 +134,15 @@ class Embedder:
     """A loaded sentence-transformers model that encodes texts to unit float32 vectors.
 
     Use :func:`get_embedder` rather than building one directly: it loads each model once
-    per process.
+    per process. Loading caps numpy's BLAS pool at ``blas_threads`` (see
+    :func:`limit_blas_threads`; ``None`` leaves it alone).
     """
 
-    def __init__(self, model_name: str = DEFAULT_MODEL, *, device: str = "cpu"):
+    def __init__(
+        self, model_name: str = DEFAULT_MODEL, *, device: str = "cpu", blas_threads: int | None = 1
+    ):
+        if blas_threads:
+            limit_blas_threads(blas_threads)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer

@@ -12,6 +12,7 @@ sparse BM25 pass and some O(n) statistics.
 """
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from typing import Collection, Iterable, NamedTuple, Sequence
@@ -76,7 +77,8 @@ class HybridRanker:
     Holds a :class:`VectorIndex` of text vectors, an optional one of title vectors, and
     a :class:`BM25Index` of text + title. Keep one instance per collection and model in
     memory, fill it from stored ``(id, text, vector)`` rows at start, and call ``add``
-    / ``remove`` as documents are ingested, edited or deleted.
+    / ``remove`` as documents are ingested, edited or deleted. Methods take an internal
+    lock, so web threads may rank while another thread edits.
 
     Args:
         dim: Dimension of the embedding model's vectors.
@@ -91,6 +93,7 @@ class HybridRanker:
         self.text_index = VectorIndex(self.dim)
         self.title_index = VectorIndex(self.dim)
         self.lexical = BM25Index()
+        self._lock = threading.RLock()
 
     @classmethod
     def from_rows(
@@ -145,6 +148,10 @@ class HybridRanker:
             title_vectors: Embeddings of the titles, rows for ``None`` titles ignored;
                 required when any title is given.
         """
+        with self._lock:
+            self._add(ids, texts, vectors, titles, title_vectors)
+
+    def _add(self, ids, texts, vectors, titles, title_vectors) -> None:
         ids = [int(i) for i in ids]
         if len(texts) != len(ids):
             raise ValueError("ids and texts differ in length")
@@ -165,9 +172,10 @@ class HybridRanker:
     def remove(self, ids: Iterable[int]) -> None:
         """Remove documents; unknown ids are ignored."""
         ids = [int(i) for i in ids]
-        self.text_index.remove(ids)
-        self.title_index.remove(ids)
-        self.lexical.remove(ids)
+        with self._lock:
+            self.text_index.remove(ids)
+            self.title_index.remove(ids)
+            self.lexical.remove(ids)
 
     def rank(
         self,
@@ -189,7 +197,9 @@ class HybridRanker:
         Returns:
             Up to ``k`` :class:`Match` tuples, best first.
         """
-        return self._rank(tokenize(query_text), query_vector, k, exclude)
+        terms = tokenize(query_text)
+        with self._lock:
+            return self._rank(terms, query_vector, k, exclude)
 
     def related(self, id_: int, k: int = 5, *, exclude: Collection[int] = ()) -> list[Match]:
         """Rank the documents most related to a stored document, leaving it out.
@@ -198,9 +208,10 @@ class HybridRanker:
         needed. Raises ``KeyError`` if ``id_`` is not in the ranker.
         """
         id_ = int(id_)
-        return self._rank(
-            self.lexical.terms_of(id_), self.text_index.get(id_), k, {id_, *map(int, exclude)}
-        )
+        with self._lock:
+            return self._rank(
+                self.lexical.terms_of(id_), self.text_index.get(id_), k, {id_, *map(int, exclude)}
+            )
 
     def _rank(
         self, terms: Sequence[str] | Counter, vector: np.ndarray, k: int, exclude: Collection[int]

@@ -55,3 +55,9 @@ def test_disk_cache_reuses_vectors(embedder, tmp_path):
     assert np.array_equal(again[:2], first[:2])
     assert len(list(cache.dir.glob("*.npz"))) == 2
     assert np.allclose(again, embedder.encode(texts[:2] + ["third"]), atol=1e-5)
+
+
+def test_loading_caps_numpy_blas_threads(embedder):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    blas = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+    assert blas and all(p["num_threads"] == 1 for p in blas)

@@ -1,0 +1,377 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
+
+Adding an API route? Describe it in ``PATHS`` below: the path as it follows ``/api/v1``
+with ``{name}`` for ``<int:name>``, then the lower-case method, then the operation (the
+helpers ``json_response``, ``errors``, ``body`` and the ``SCHEMAS`` keep each one short).
+tests/test_openapi.py compares ``PATHS`` with the app's routes and names every route
+that has no description here, and every description that has no route.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from app.models import CLAIM_KINDS, CLAIM_STATUSES, STANCES, VERDICTS
+
+API_PREFIX = "/api/v1"
+OPENAPI_VERSION = "3.1.0"
+
+Schema = dict[str, Any]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    """``schema`` or null (JSON Schema 2020-12, as OpenAPI 3.1 uses it)."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def string(fmt: str | None = None, **extra: Any) -> Schema:
+    return {"type": "string", **({"format": fmt} if fmt else {}), **extra}
+
+
+def obj(properties: dict[str, Schema], required: tuple[str, ...] = (), **extra: Any) -> Schema:
+    body: Schema = {"type": "object", "properties": properties, **extra}
+    if required:
+        body["required"] = list(required)
+    return body
+
+
+def json_response(description: str, schema: Schema, media_type: str = "application/json") -> dict[str, Any]:
+    return {"description": description, "content": {media_type: {"schema": schema}}}
+
+
+ERROR_TEXT = {
+    "400": "The request could not be read.",
+    "401": "No token, or an unknown or revoked one (`unauthorized`).",
+    "403": "The token's user may not do this (`forbidden`, `four_eyes`).",
+    "404": "No such claim (`not_found`).",
+    "409": "The claim changed meanwhile or is in the wrong status (`stale_version`, `bad_status`, "
+           "`duplicate_article`).",
+    "413": "The upload is too large (`too_large`).",
+    "415": "The body is not JSON (`unsupported_media_type`).",
+    "422": "A value is missing or wrong (`invalid`, `empty_text`, `evidence_required`); "
+           "`details.field` names it.",
+}
+
+
+def errors(*codes: int) -> dict[str, Any]:
+    """Error responses: every API error is ``{"error": {"code", "message", "details"}}``."""
+    return {str(code): json_response(ERROR_TEXT[str(code)], ref("Error")) for code in codes}
+
+
+def body(schema: Schema, *, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+def path_param(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "integer", "minimum": 1}}
+
+
+def query(name: str, description: str, schema: Schema | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or string()}
+
+
+CLAIM_ID = path_param("claim_id", "The claim's id.")
+CLAIM_FILTERS = [
+    query("status", "Statuses, comma-separated or repeated: " + ", ".join(CLAIM_STATUSES) + ".",
+          string(examples=["new,in_progress"])),
+    query("kind", "Kinds, comma-separated or repeated: " + ", ".join(CLAIM_KINDS) + "."),
+    query("speaker", "Part of the speaker's name."),
+    query("speaker_id", "The speaker's id.", {"type": "integer"}),
+    query("article", "Only the claims of this article (id).", {"type": "integer"}),
+    query("assignee", "`me`, `none`, or a user id."),
+    query("review", "`me`: claims in review that the token's user may sign off."),
+    query("q", "Words that must all appear in the claim text or the speaker's name."),
+    query("since", "Claims extracted on or after this day.", string("date")),
+    query("until", "Claims extracted on or before this day.", string("date")),
+    query("hide_duplicates", "`1` leaves out repeats of a quote.", {"type": "string", "enum": ["0", "1"]}),
+    query("sort", "Order of the claims.", {"type": "string", "enum": ["newest", "oldest", "updated", "speaker",
+                                                                      "status"]}),
+]
+DATETIME = string("date-time")
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": obj({"error": obj({
+        "code": string(description="Stable code to switch on, e.g. `stale_version`."),
+        "message": string(description="What went wrong, for people."),
+        "details": {"type": "object", "description": "More about the error, e.g. `field`."},
+    }, ("code", "message"))}, ("error",)),
+    "SpeakerRef": obj({"id": {"type": "integer"}, "name": string(), "role": nullable(string()),
+                       "kind": string()}, ("id", "name")),
+    "ClaimSummary": obj({
+        "id": {"type": "integer"},
+        "content": string(),
+        "kind": {"type": "string", "enum": list(CLAIM_KINDS)},
+        "status": {"type": "string", "enum": list(CLAIM_STATUSES)},
+        "version": {"type": "integer", "description": "Send it back with a change (optimistic locking)."},
+        "speaker": nullable(ref("SpeakerRef")),
+        "article": obj({"id": {"type": "integer"}, "title": string(), "url": nullable(string())}),
+        "span": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
+                 "description": "Character offsets [start, end) in the article text."},
+        "cue": nullable(string()),
+        "assignee": nullable(obj({"id": {"type": "integer"}, "name": string()})),
+        "duplicate_of": nullable({"type": "integer"}),
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+    }, ("id", "content", "kind", "status", "version")),
+    "ClaimPage": obj({
+        "items": {"type": "array", "items": ref("ClaimSummary")},
+        "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+        "pages": {"type": "integer"},
+    }, ("items", "total", "page", "per_page", "pages")),
+    "EvidenceLink": obj({
+        "id": {"type": "integer"}, "evidence_id": {"type": "integer"}, "url": nullable(string()),
+        "title": string(), "publisher": nullable(string()), "published_at": nullable(DATETIME),
+        "excerpt": nullable(string()), "stance": {"type": "string", "enum": list(STANCES)},
+        "note": nullable(string()), "source_claim_id": nullable({"type": "integer"}),
+        "added_by": nullable(string()), "added_at": DATETIME,
+    }, ("id", "evidence_id", "title", "stance")),
+    "Verdict": obj({
+        "id": {"type": "integer"}, "verdict": {"type": "string", "enum": list(VERDICTS)}, "label": string(),
+        "rationale": string(), "state": {"type": "string", "enum": ["proposed", "approved", "returned"]},
+        "proposed_by": string(), "proposed_at": DATETIME, "reviewed_by": nullable(string()),
+        "reviewed_at": nullable(DATETIME), "review_comment": nullable(string()),
+    }, ("id", "verdict", "state")),
+    "Comment": obj({"id": {"type": "integer"}, "author": string(), "body": string(), "created_at": DATETIME},
+                   ("id", "author", "body")),
+    "HistoryItem": obj({"at": DATETIME, "user": nullable(string()), "action": string(),
+                        "before": nullable({"type": "object"}), "after": nullable({"type": "object"})},
+                       ("at", "action")),
+    "ClaimDetail": {"allOf": [ref("ClaimSummary"), obj({
+        "spans": nullable({"type": "array", "items": {"type": "array", "items": {"type": "integer"}}}),
+        "edited": {"type": "boolean"},
+        "dismiss_reason": nullable(string()),
+        "evidence": {"type": "array", "items": ref("EvidenceLink")},
+        "verdict": nullable(ref("Verdict")),
+        "comments": {"type": "array", "items": ref("Comment")},
+        "history": {"type": "array", "items": ref("HistoryItem")},
+    })]},
+    "ArticleIn": obj({
+        "text": string(description="The article text (plain)."), "title": string(), "publisher": string(),
+        "url": string("uri"), "published_at": DATETIME,
+    }, ("text",)),
+    "ArticleUpload": obj({
+        "file": string(contentMediaType="application/octet-stream", description="A .txt or .html file."),
+        "title": string(), "publisher": string(), "url": string("uri"), "published_at": DATETIME,
+    }, ("file",)),
+    "ArticleCreated": obj({"id": {"type": "integer"}, "title": string(),
+                           "claims": {"type": "array", "items": {"type": "integer"}}}, ("id", "title", "claims")),
+    "ClaimPatch": obj({
+        "version": {"type": "integer"}, "content": string(), "speaker": nullable(string()),
+        "kind": {"type": "string", "enum": list(CLAIM_KINDS)}, "start": {"type": "integer"},
+        "end": {"type": "integer"}, "cue": nullable(string()),
+        "assignee": nullable({"type": ["integer", "string"], "description": "User id or e-mail."}),
+        "status": {"type": "string", "enum": ["in_progress", "dismissed"]},
+        "reason": string(description="Why the claim is dismissed (with status `dismissed`)."),
+    }, ("version",)),
+    "EvidenceIn": obj({
+        "url": string("uri"), "title": string(), "stance": {"type": "string", "enum": list(STANCES)},
+        "publisher": string(), "published_at": DATETIME, "excerpt": string(), "note": string(),
+        "evidence_id": {"type": "integer", "description": "Link evidence already in the desk instead."},
+        "source_claim_id": {"type": "integer", "description": "Link an approved claim as evidence instead."},
+    }, ("stance",)),
+    "VerdictIn": obj({"verdict": {"type": "string", "enum": list(VERDICTS)}, "rationale": string(),
+                      "version": {"type": "integer"}}, ("verdict", "rationale")),
+    "ReviewIn": obj({"comment": string(), "version": {"type": "integer"}}),
+    "CommentIn": obj({"body": string(maxLength=10_000)}, ("body",)),
+    "Thing": obj({"@type": string(), "name": string()}, ("@type",), additionalProperties=True),
+    "Rating": obj({
+        "@type": {"const": "Rating"},
+        "ratingValue": {"type": "integer", "minimum": 1, "maximum": 5,
+                        "description": "5 true, 4 mostly true, 3 mixed, 2 mostly false or misleading, 1 false; "
+                                       "absent for unverifiable."},
+        "bestRating": {"const": 5}, "worstRating": {"const": 1},
+        "alternateName": string(description="The verdict's label, e.g. `Mostly false`."),
+    }, ("@type", "bestRating", "worstRating", "alternateName")),
+    "ClaimReview": obj({
+        "@context": {"const": "https://schema.org"},
+        "@type": {"const": "ClaimReview"},
+        "url": string("uri", description="The public fact-check page."),
+        "claimReviewed": string(),
+        "itemReviewed": obj({
+            "@type": {"const": "Claim"}, "author": ref("Thing"), "datePublished": DATETIME,
+            "appearance": ref("Thing"),
+        }, ("@type",)),
+        "author": ref("Thing"),
+        "datePublished": DATETIME,
+        "reviewRating": ref("Rating"),
+    }, ("@context", "@type", "url", "claimReviewed", "itemReviewed", "author", "datePublished", "reviewRating")),
+    "ClaimReviewList": obj({
+        "items": {"type": "array", "items": ref("ClaimReview")},
+        "count": {"type": "integer"},
+        "has_more": {"type": "boolean", "description": "More approvals follow: ask again with `next_since`."},
+        "next_since": nullable(DATETIME),
+    }, ("items", "count", "has_more", "next_since")),
+}
+
+CSV_COLUMNS_TEXT = (
+    "One row per claim after a header row: claim_id, status, kind, speaker, speaker_role, content, "
+    "article_title, article_url, publisher, published_at, verdict, rationale, evidence_urls (space-separated), "
+    "proposed_by, approved_by, approved_at, claim_url. UTF-8; dates ISO 8601; a cell starting with "
+    "= + - @ tab or CR is prefixed with ' so spreadsheets never run it. Streamed as it is read."
+)
+
+
+# --- paths (relative to /api/v1) -----------------------------------------------------------
+
+PATHS: dict[str, dict[str, Any]] = {
+    "/articles": {"post": {
+        "operationId": "createArticle", "tags": ["articles"],
+        "summary": "Ingest an article and extract its claims",
+        "description": "JSON text, or a multipart upload of a .txt/.html file. The claims arrive with status `new`.",
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": ref("ArticleIn")},
+            "multipart/form-data": {"schema": ref("ArticleUpload")},
+        }},
+        "responses": {"201": json_response("Stored; `Location` is the article's page.", ref("ArticleCreated")),
+                      **errors(400, 401, 409, 413, 415, 422)},
+    }},
+    "/claims": {"get": {
+        "operationId": "listClaims", "tags": ["claims"], "summary": "List claims (the queue's filters)",
+        "parameters": [*CLAIM_FILTERS,
+                       query("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
+                       query("per_page", "Claims per page (at most 200).", {"type": "integer", "maximum": 200})],
+        "responses": {"200": json_response("One page of claims.", ref("ClaimPage")), **errors(401)},
+    }},
+    "/claims/{claim_id}": {
+        "get": {
+            "operationId": "getClaim", "tags": ["claims"], "summary": "A claim with evidence, verdict and history",
+            "parameters": [CLAIM_ID],
+            "responses": {"200": json_response("The claim.", ref("ClaimDetail")), **errors(401, 404)},
+        },
+        "patch": {
+            "operationId": "updateClaim", "tags": ["claims"],
+            "summary": "Correct a claim (content, span, speaker, kind, cue, assignee) or dismiss it",
+            "parameters": [CLAIM_ID], "requestBody": body(ref("ClaimPatch")),
+            "responses": {"200": json_response("The claim after the change.", ref("ClaimDetail")),
+                          **errors(401, 403, 404, 409, 415, 422)},
+        },
+    },
+    "/claims/{claim_id}/evidence": {"post": {
+        "operationId": "linkEvidence", "tags": ["workflow"], "summary": "Link evidence to a claim",
+        "parameters": [CLAIM_ID], "requestBody": body(ref("EvidenceIn")),
+        "responses": {"201": json_response("The new link.", ref("EvidenceLink")),
+                      **errors(401, 403, 404, 409, 415, 422)},
+    }},
+    "/claims/{claim_id}/verdict": {"post": {
+        "operationId": "proposeVerdict", "tags": ["workflow"],
+        "summary": "Propose a verdict; the claim goes to review",
+        "parameters": [CLAIM_ID], "requestBody": body(ref("VerdictIn")),
+        "responses": {"200": json_response("The claim, now in review.", ref("ClaimDetail")),
+                      **errors(401, 403, 404, 409, 415, 422)},
+    }},
+    "/claims/{claim_id}/approve": {"post": {
+        "operationId": "approveClaim", "tags": ["workflow"],
+        "summary": "Approve the proposed verdict (reviewers and admins; never one's own)",
+        "parameters": [CLAIM_ID], "requestBody": body(ref("ReviewIn"), required=False),
+        "responses": {"200": json_response("The claim, approved and locked.", ref("ClaimDetail")),
+                      **errors(401, 403, 404, 409, 415)},
+    }},
+    "/claims/{claim_id}/return": {"post": {
+        "operationId": "returnClaim", "tags": ["workflow"],
+        "summary": "Send the proposed verdict back with a comment",
+        "parameters": [CLAIM_ID], "requestBody": body(obj({"comment": string(), "version": {"type": "integer"}},
+                                                          ("comment",))),
+        "responses": {"200": json_response("The claim, in progress again.", ref("ClaimDetail")),
+                      **errors(401, 403, 404, 409, 415, 422)},
+    }},
+    "/claims/{claim_id}/comments": {"post": {
+        "operationId": "addComment", "tags": ["workflow"], "summary": "Comment on a claim",
+        "parameters": [CLAIM_ID], "requestBody": body(ref("CommentIn")),
+        "responses": {"201": json_response("The comment.", ref("Comment")), **errors(401, 404, 415, 422)},
+    }},
+    "/claims/{claim_id}/history": {"get": {
+        "operationId": "claimHistory", "tags": ["claims"], "summary": "A claim's history, oldest first",
+        "parameters": [CLAIM_ID],
+        "responses": {"200": json_response("The history.", obj({"items": {"type": "array",
+                                                                           "items": ref("HistoryItem")}})),
+                      **errors(401, 404)},
+    }},
+    "/claims/{claim_id}/related": {"get": {
+        "operationId": "relatedClaims", "tags": ["claims"],
+        "summary": "Claims most similar to this one (sentence embeddings fused with BM25), best first",
+        "parameters": [CLAIM_ID, query("k", "How many (1-50, default 5).", {"type": "integer", "minimum": 1,
+                                                                             "maximum": 50})],
+        "responses": {"200": json_response("Related claims; score is the cosine similarity.", obj({"items": {
+            "type": "array", "items": obj({
+                "id": {"type": "integer"}, "content": string(),
+                "speaker": nullable(obj({"id": {"type": "integer"}, "name": string()}, ("id", "name"))),
+                "status": string(), "score": {"type": "number"}, "verdict": nullable(string()),
+                "article_id": {"type": "integer"},
+            }, ("id", "content", "speaker", "status", "score"))}}, ("items",))),
+                      **errors(401, 404)},
+    }},
+    "/export.csv": {"get": {
+        "operationId": "exportCsv", "tags": ["export"], "summary": "Export claims as CSV (the queue's filters)",
+        "description": CSV_COLUMNS_TEXT,
+        "parameters": [*CLAIM_FILTERS,
+                       query("bom", "`1` starts the file with a UTF-8 byte-order mark (for Excel).",
+                             {"type": "string", "enum": ["0", "1"]})],
+        "responses": {"200": {"description": "The CSV file (attachment).",
+                              "content": {"text/csv": {"schema": string()}}}, **errors(401)},
+    }},
+    "/claims/{claim_id}/claimreview": {"get": {
+        "operationId": "getClaimReview", "tags": ["export"],
+        "summary": "The schema.org ClaimReview of an approved claim",
+        "parameters": [CLAIM_ID],
+        "responses": {"200": json_response("JSON-LD.", ref("ClaimReview"), "application/ld+json"),
+                      **errors(401, 404)},
+    }},
+    "/claimreviews": {"get": {
+        "operationId": "listClaimReviews", "tags": ["export"],
+        "summary": "ClaimReviews approved since a moment, oldest first (for a CMS to pull)",
+        "parameters": [
+            query("since", "ISO 8601 date or date-time (UTC); inclusive.", string(examples=["2024-05-01"])),
+            query("limit", "At most this many (default 100, at most 1000).",
+                  {"type": "integer", "minimum": 1, "maximum": 1000}),
+        ],
+        "responses": {"200": json_response("ClaimReviews.", ref("ClaimReviewList")), **errors(401, 422)},
+    }},
+    "/openapi.json": {"get": {
+        "operationId": "getOpenApi", "tags": ["meta"], "summary": "This description (no token needed)",
+        "security": [],
+        "responses": {"200": json_response("OpenAPI 3.1 document.", {"type": "object"})},
+    }},
+}
+
+
+def openapi_document(*, server_url: str = API_PREFIX) -> dict[str, Any]:
+    """The whole OpenAPI document, with ``server_url`` as the base of every path."""
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "Claimdesk API",
+            "version": "1",
+            "summary": "Claims, evidence, verdicts and exports of the Claimdesk fact-check desk.",
+            "description": (
+                "Every call carries `Authorization: Bearer <token>` (an admin creates one with "
+                "`flask --app app create-token EMAIL`), except this description. Errors are JSON: "
+                '`{"error": {"code": ..., "message": ..., "details": ...}}`. Changes to a claim send its '
+                "`version` back; a stale one answers 409 `stale_version`."
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "security": [{"bearerAuth": []}],
+        "tags": [{"name": name} for name in ("articles", "claims", "workflow", "export", "meta")],
+        "paths": copy.deepcopy(PATHS),
+        "components": {
+            "schemas": copy.deepcopy(SCHEMAS),
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                               "description": "A Claimdesk API token (cd_...)."}},
+        },
+    }
+
+
+def described_operations() -> set[tuple[str, str]]:
+    """(METHOD, full path) of every operation described, e.g. ("GET", "/api/v1/claims/{claim_id}")."""
+    return {(method.upper(), API_PREFIX + path) for path, item in PATHS.items() for method in item}
