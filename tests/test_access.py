@@ -72,6 +72,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.add_comment": DESK,
     "api.history": DESK,
     "api.related_claims": DESK,
+    "api.export_csv": DESK,
+    "api.claimreview": DESK,
+    "api.claimreviews": DESK,
+    "api.openapi": EVERYONE,  # the API's description, read before one has a token
+    # exports, dashboard, help
+    "export.queue_csv": DESK,
+    "export.fact_check": EVERYONE,  # the published page of an approved claim (404 for any other)
+    "dashboard.index": DESK,
+    "api_docs.index": DESK,
 }
 
 # What each POST/PATCH sends (the least that reaches the role check); claim ids are filled in.
@@ -127,10 +136,14 @@ class Caller:
     def send(self, method: str, url: str, body: dict | None = None):
         g.pop("_login_user", None)  # each request loads its user, as a real one does
         if url.startswith("/api/"):
-            return getattr(self.client, method)(url, json=body or {}, headers=self.token)
-        if method == "get":
-            return self.client.get(url)
-        return getattr(self.client, method)(url, data=body or {})
+            response = getattr(self.client, method)(url, json=body or {}, headers=self.token)
+        elif method == "get":
+            response = self.client.get(url)
+        else:
+            response = getattr(self.client, method)(url, data=body or {})
+        response.get_data()  # read streamed downloads (CSV) to the end, inside this request
+        response.close()
+        return response
 
 
 @pytest.fixture
@@ -165,7 +178,7 @@ def url_of(app, rule, targets: dict) -> str:
             values[name] = "css/app.css" if rule.endpoint == "static" else "css/bootstrap.min.css"
         elif name == "claim_id" and rule.endpoint in ("claims.review", "api.approve", "api.return_claim"):
             values[name] = targets["in_review"]
-        elif name == "claim_id" and rule.endpoint == "claims.reopen":
+        elif name == "claim_id" and rule.endpoint in ("claims.reopen", "export.fact_check", "api.claimreview"):
             values[name] = targets["approved"]
         else:
             values[name] = targets[name]
@@ -214,7 +227,7 @@ def test_get_routes_answer_each_role_as_the_table_says(app, callers, targets):
 def test_a_signed_in_page_is_a_real_page(callers, targets):
     """The matrix accepts redirects for allowed GETs; the pages themselves answer 200."""
     for path in ("/queue", f"/claims/{targets['claim_id']}", "/articles", "/speakers/", "/ingest",
-                 f"/articles/{targets['article_id']}", f"/speakers/{targets['speaker_id']}"):
+                 f"/articles/{targets['article_id']}", f"/speakers/{targets['speaker_id']}", "/dashboard", "/help/api"):
         for role in (EDITOR, REVIEWER, ADMIN):
             assert callers[role].send("get", path).status_code == 200, (path, role)
 
