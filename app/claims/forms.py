@@ -54,9 +54,9 @@ class LinkExistingForm(FlaskForm):
 
 
 class CiteClaimForm(FlaskForm):
-    source_claim_id = IntegerField("Claim number", validators=[DataRequired(message="Give the number of an approved claim."),
-                                                               NumberRange(min=1)],
-                                   render_kw={"placeholder": "e.g. 42", "inputmode": "numeric"})
+    source_claim_id = IntegerField(
+        "Claim number", validators=[DataRequired(message="Give the number of an approved claim."), NumberRange(min=1)],
+        render_kw={"placeholder": "e.g. 42", "inputmode": "numeric"})
     stance = SelectField("Stance", choices=STANCE_CHOICES)
     note = StringField("Note", validators=[Length(max=5_000)])
     submit = SubmitField("Cite fact-check")

@@ -53,7 +53,8 @@ def _entry(event: AuditEvent, names: Mapping[str, str]) -> Entry:
     elif event.action == "evidence_unlinked":
         entry.notes.append(f"{before.get('stance')}: {before.get('evidence')}")
     elif event.action == "verdict_proposed":
-        entry.notes.append(f"{VERDICT_LABELS.get(after.get('verdict'), after.get('verdict'))}: {after.get('rationale')}")
+        label = VERDICT_LABELS.get(after.get("verdict"), after.get("verdict"))
+        entry.notes.append(f"{label}: {after.get('rationale')}")
     elif event.action == "verdict_approved" and after.get("verdict"):
         entry.notes.append(VERDICT_LABELS.get(after["verdict"], after["verdict"]))
     for key, prefix in (("comment", ""), ("reason", "Reason: "), ("body", "")):

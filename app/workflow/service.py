@@ -129,6 +129,11 @@ def _short(value: Any, limit: int = 80) -> Any:
     return value
 
 
+def _status(claim: Claim) -> str:
+    """The claim's status as a message says it: "in review", not "in_review"."""
+    return STATUS_LABELS[claim.status].lower()
+
+
 def _commit(claim: Claim) -> None:
     """Commit, turning a concurrent write to the same claim into StaleVersion."""
     try:
@@ -345,7 +350,7 @@ def link_evidence(
     check_editor(user)
     claim = get_claim(claim_id)
     if claim.status not in WORKING_STATUSES:
-        raise BadStatus(f"Evidence can be linked while a claim is new or in progress; this one is {claim.status}.")
+        raise BadStatus(f"Evidence can be linked while a claim is new or in progress; this one is {_status(claim)}.")
     stance = (evidence.stance if evidence else stance) or ""
     if stance not in STANCES:
         raise Invalid(f"Stance must be one of {', '.join(STANCES)}.", field="stance")
@@ -383,7 +388,7 @@ def _new_or_existing_evidence(data: EvidenceInput, user: User) -> Evidence:
         raise Invalid("Evidence needs a title.", field="title")
     if not url:
         raise Invalid("Evidence needs the URL of its source.", field="url")
-    if url and not url.lower().startswith(("http://", "https://")):
+    if not url.lower().startswith(("http://", "https://")):
         raise Invalid("The evidence URL must start with http:// or https://.", field="url")
     if url:
         existing = db.session.scalar(sa.select(Evidence).where(Evidence.url == url).order_by(Evidence.id).limit(1))
@@ -422,7 +427,7 @@ def unlink_evidence(claim_id: int, link_id: int, *, user: User) -> None:
     check_editor(user)
     claim = get_claim(claim_id)
     if claim.status not in WORKING_STATUSES:
-        raise BadStatus(f"Evidence can be removed while a claim is new or in progress; this one is {claim.status}.")
+        raise BadStatus(f"Evidence can be removed while a claim is new or in progress; this one is {_status(claim)}.")
     link = db.session.get(ClaimEvidence, link_id)
     if link is None or link.claim_id != claim.id:
         raise NotFound("That evidence is not linked to this claim.")
@@ -450,7 +455,7 @@ def propose_verdict(claim_id: int, *, user: User, verdict: str, rationale: str,
     claim = get_claim(claim_id)
     check_version(claim, version)
     if claim.status not in WORKING_STATUSES:
-        raise BadStatus(f"A verdict can be proposed for a new or in-progress claim; this one is {claim.status}.")
+        raise BadStatus(f"A verdict can be proposed for a new or in-progress claim; this one is {_status(claim)}.")
     if verdict not in VERDICTS:
         raise Invalid(f"Verdict must be one of {', '.join(VERDICTS)}.", field="verdict")
     rationale = (rationale or "").strip()
@@ -480,7 +485,7 @@ def _pending_verdict(claim: Claim, user: User) -> Verdict:
     """The verdict waiting for review, after the role, status and four-eyes checks."""
     check_reviewer(user)
     if claim.status != "in_review":
-        raise BadStatus(f"Only a claim in review can be approved or returned; this one is {claim.status}.")
+        raise BadStatus(f"Only a claim in review can be approved or returned; this one is {_status(claim)}.")
     pending = claim.current_verdict
     if pending is None or pending.state != "proposed":
         raise BadStatus("This claim has no verdict waiting for review.")
@@ -534,7 +539,7 @@ def return_claim(claim_id: int, *, user: User, comment: str, version: Optional[i
 
 def _dismiss(claim: Claim, user: User, reason: Optional[str]) -> None:
     if claim.status not in WORKING_STATUSES:
-        raise BadStatus(f"This claim is {STATUS_LABELS[claim.status].lower()} and cannot be dismissed.")
+        raise BadStatus(f"This claim is {_status(claim)} and cannot be dismissed.")
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("Say why the claim is dismissed (for example: not checkable, opinion).", field="reason")
@@ -564,7 +569,7 @@ def reopen(claim_id: int, *, user: User, reason: str = "", version: Optional[int
     claim = get_claim(claim_id)
     check_version(claim, version)
     if claim.status not in ("approved", "dismissed"):
-        raise BadStatus(f"Only approved or dismissed claims are reopened; this one is {claim.status}.")
+        raise BadStatus(f"Only approved or dismissed claims are reopened; this one is {_status(claim)}.")
     before = _snapshot(claim)
     claim.status = "in_progress"
     claim.dismiss_reason = None

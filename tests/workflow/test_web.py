@@ -15,7 +15,7 @@ from flask import g
 
 from app import create_app
 from app.extensions import db
-from app.models import Claim, ClaimEvidence, Evidence
+from app.models import Claim, Evidence
 from app.workflow import service
 from tests.conftest import PASSWORD
 from tests.workflow.conftest import evidence_input
