@@ -34,19 +34,19 @@ def read_jsonl(stream: TextIO) -> Iterator[dict]:
         yield rec
 
 
-def _extractor(model: str, split_paragraphs: bool) -> Extractor:
+def _extractor(model: str, join_paragraphs: bool) -> Extractor:
     base = get_extractor(model)
-    return Extractor(base.nlp, join_paragraphs=False) if split_paragraphs else base
+    return Extractor(base.nlp, join_paragraphs=True) if join_paragraphs else base
 
 
 def run_jsonl(path: str, model: str, batch_size: int, out: TextIO,
-              split_paragraphs: bool = False) -> int:
+              join_paragraphs: bool = False) -> int:
     """Extract quotes for every record of a JSONL file and write them as JSONL.
 
     Returns:
         The number of records written.
     """
-    extractor = _extractor(model, split_paragraphs)
+    extractor = _extractor(model, join_paragraphs)
     with (sys.stdin if path == "-" else open(path, encoding="utf-8")) as f:
         records = list(read_jsonl(f))
     texts = (r.get("text") or "" for r in records)
@@ -84,17 +84,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jsonl", help="JSONL input with id and text; JSONL to stdout")
     ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--split-paragraphs", action="store_true",
-                    help="one quote per paragraph for quotes running over paragraphs")
+    ap.add_argument("--join-paragraphs", action="store_true",
+                    help="one quote for a quote running over paragraphs (default: one per paragraph)")
     args = ap.parse_args(argv)
     if args.jsonl:
-        run_jsonl(args.jsonl, args.model, args.batch_size, sys.stdout, args.split_paragraphs)
+        run_jsonl(args.jsonl, args.model, args.batch_size, sys.stdout, args.join_paragraphs)
         return 0
     if not args.file:
         ap.error("give a FILE.txt or --jsonl IN.jsonl")
     with (sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")) as f:
         text = f.read()
-    print(format_table(_extractor(args.model, args.split_paragraphs).extract(text)))
+    print(format_table(_extractor(args.model, args.join_paragraphs).extract(text)))
     return 0
 
 

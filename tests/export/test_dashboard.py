@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from app.api.openapi import described_operations
 from app.dashboard.charts import column_chart, nice_max, tick_step
@@ -37,12 +38,19 @@ def desk(seed, editor, approve, propose):
 
 
 def test_claims_by_status_counts_every_status(desk):
-    assert claims_by_status() == {"new": 8, "in_progress": 1, "in_review": 2, "approved": 3, "dismissed": 1}
+    worked_on = 3 + 2 + 1 + 1
+    assert claims_by_status() == {"new": len(desk) - worked_on, "in_progress": 1, "in_review": 2, "approved": 3,
+                                  "dismissed": 1}
 
 
 def test_claims_by_speaker_most_first(desk):
+    from collections import Counter
+
+    per_speaker = Counter(c.speaker.name for c in db.session.scalars(sa.select(Claim)) if c.speaker)
     top = claims_by_speaker(limit=3)
-    assert [(s.name, s.claims) for s in top] == [("Jens Stoltenberg", 7), ("Kaja Kallas", 2), ("NATO", 2)]
+    assert top[0].name == "Jens Stoltenberg" and top[0].claims == per_speaker["Jens Stoltenberg"]
+    assert [s.claims for s in top] == sorted((s.claims for s in top), reverse=True)
+    assert all(s.claims == per_speaker[s.name] for s in top)
     assert top[0].role == "NATO Secretary General"
 
 
@@ -95,7 +103,8 @@ def test_dashboard_page(desk, client, auth, editor):
     html = client.get("/dashboard").get_data(as_text=True)
     assert re.search(r'<svg class="chart"[^>]*role="img"', html)
     assert len(re.findall(r'<rect class="bar"', html)) == 30
-    assert re.search(r'id="stat-open">11<', html) and re.search(r'id="stat-approved">3<', html)
+    open_claims = len(desk) - 3 - 1  # all but the approved and the dismissed
+    assert re.search(rf'id="stat-open">{open_claims}<', html) and re.search(r'id="stat-approved">3<', html)
     waiting = html.split('id="waiting-table"', 1)[1].split("</table>", 1)[0]
     assert waiting.count("<tr>") == 3  # the header and two claims
     assert f'href="/claims/{desk[6]}"' in waiting

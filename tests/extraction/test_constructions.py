@@ -37,7 +37,20 @@ def test_quote_running_over_paragraphs(extract):
     text = ('"We have never seen a harvest this poor. The rains came too late.\n\n'
             '"Farmers will need help before winter," said Piet Janssen, who farms '
             'near the coast.')
-    (q,) = extract(text)
+    first, second = extract(text)
+    assert first.content == "We have never seen a harvest this poor. The rains came too late."
+    assert second.content == "Farmers will need help before winter,"
+    assert first.speaker == second.speaker == "Piet Janssen"
+    assert first.kind == second.kind == "direct"
+
+
+def test_quote_running_over_paragraphs_joined_on_request(extractor):
+    from app.extraction import Extractor
+
+    text = ('"We have never seen a harvest this poor. The rains came too late.\n\n'
+            '"Farmers will need help before winter," said Piet Janssen, who farms '
+            'near the coast.')
+    (q,) = Extractor(extractor.nlp, join_paragraphs=True).extract(text)
     assert q.speaker == "Piet Janssen" and q.kind == "direct"
     assert len(q.content_spans) == 2 and "\n" in q.content
 
@@ -142,6 +155,7 @@ def test_written_source_as_speaker(extract):
             "without a licence.")
     (q,) = extract(text)
     assert q.speaker_kind == "document" and q.kind == "indirect"
+    assert q.speaker == "Harbour Act" and "Article 12" in q.speaker_aliases
 
 
 def test_quoted_text_of_a_document(extract, by_content):
@@ -149,6 +163,7 @@ def test_quoted_text_of_a_document(extract, by_content):
             '"the waters of either party are put at risk by a third state".')
     q = by_content(extract(text), "waters of either party")
     assert q.kind == "partial" and q.speaker_kind == "document"
+    assert q.speaker == "Coastal Treaty"
 
 
 @pytest.mark.parametrize("text", [
@@ -175,3 +190,57 @@ def test_cues_told_reporters_tweeted_wrote(extract):
             'In a letter, Dan Ochoa wrote that the school will stay open.')
     quotes = extract(text)
     assert {q.cue for q in quotes} >= {"tweeted", "told", "wrote"}
+
+
+def test_reported_speech_parenthetical_attribution(extract):
+    text = "The new bridge, the minister said, will cost four billion crowns."
+    (q,) = extract(text)
+    assert q.kind == "indirect" and q.speaker == "minister" and q.cue == "said"
+    assert [text[s:e] for s, e in q.content_spans] == [
+        "The new bridge", "will cost four billion crowns"]
+
+
+def test_reported_speech_as_the_paper_reported(extract):
+    text = "As the Daily Ledger reported, the mayor resigned on Friday."
+    (q,) = extract(text)
+    assert q.kind == "indirect" and "Daily Ledger" in q.speaker
+    assert q.content == "the mayor resigned on Friday"
+
+
+def test_reported_speech_according_to(extract):
+    text = "The economy grew by two percent last year, according to the central bank."
+    (q,) = extract(text)
+    assert q.kind == "indirect" and q.cue == "according to"
+    assert "central bank" in q.speaker and q.content.startswith("The economy grew")
+
+
+def test_nested_report_is_part_of_the_outer_claim(extract):
+    text = "She noted that the senator had criticized the harbour plan for years."
+    (q,) = extract(text)
+    assert q.cue == "noted" and q.content.startswith("that the senator had criticized")
+
+
+def test_object_with_quoted_words_is_one_partial_claim(extract):
+    text = 'Senator Ruth Ames called the plan "a disaster for farmers" on Monday.'
+    (q,) = extract(text)
+    assert q.kind == "partial" and q.speaker == "Ruth Ames"
+    assert q.content.startswith("the plan") and "disaster for farmers" in q.content
+
+
+def test_relative_pronoun_speaker_keeps_its_mention(extract, by_content):
+    text = "Lena Park, who said the budget is balanced, left the meeting early."
+    q = by_content(extract(text), "budget")
+    assert q.speaker == "Lena Park" and text[q.speaker_start:q.speaker_end] == "who"
+
+
+def test_statement_saying_takes_the_issuer(extract, by_content):
+    text = ("The Harbour Authority put out a statement saying that the port will "
+            "reopen on Monday.")
+    q = by_content(extract(text), "port will reopen")
+    assert "Harbour Authority" in q.speaker
+
+
+def test_quote_with_no_speaker_anywhere_is_kept_without_one(extract):
+    text = '"We will rebuild every house that the flood destroyed this spring."'
+    (q,) = extract(text)
+    assert q.kind == "direct" and q.speaker is None and q.speaker_kind == "unknown"

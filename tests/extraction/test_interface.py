@@ -1,6 +1,5 @@
 """The public interface: names, dataclass, batching, CLI, robustness."""
 import dataclasses
-import io
 import json
 
 import pytest

@@ -1,0 +1,93 @@
+"""Mine the reported-speech cue table from PolNeAR train.
+
+Runs the engine with every reported-speech candidate kept, matches the output against
+the gold attributions with the project scorer's own rules, and counts per pattern key
+(``"say|ccomp"``, ``"urge|dobj"``, ``"refer|prep:to"`` …) how many candidates there were
+and how many were right (content overlap and speaker). Writes
+``app/extraction/data/cue_table.json``, read by :func:`app.extraction.lexicon.cue_precision`.
+
+Usage (from the repository root)::
+
+    python -m app.extraction.tools.mine_cues /work/shared/eval/polnear_train.jsonl \\
+        --scorer /work/shared/eval/score_quotes.py [--docs train.spacy] [--min-count 3]
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+from spacy.tokens import DocBin
+
+from ..attribution import DocAttribution
+from ..engine import get_extractor
+from ..lexicon import CUE_TABLE_PATH
+
+
+def load_scorer(path: str):
+    spec = importlib.util.spec_from_file_location("score_quotes", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def parsed_docs(records: list[dict], docs_path: str | None):
+    """Parses of the records: from a DocBin cache when given (and written there)."""
+    nlp = get_extractor().nlp
+    if docs_path and Path(docs_path).exists():
+        return list(DocBin().from_disk(docs_path).get_docs(nlp.vocab))
+    docs = list(nlp.pipe((r["text"] for r in records), batch_size=32))
+    if docs_path:
+        db = DocBin()
+        for d in docs:
+            db.add(d)
+        db.to_disk(docs_path)
+    return docs
+
+
+def count_patterns(records: list[dict], docs, scorer) -> dict[str, list[int]]:
+    """{pattern key: [candidates, right]} over all records."""
+    counts: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+    for rec, doc in zip(records, docs):
+        ext = DocAttribution(doc, threshold=-1.0, keep_nested=True)
+        claims = ext.find_claims()
+        preds = [q.to_dict() for q in ext.to_quotes(claims)]
+        gold, text = rec["quotes"], rec["text"]
+        pairs = scorer.match(gold, preds, text)
+        right = {j for i, j in pairs.items() if scorer.speaker_ok(preds[j], gold[i], text)}
+        for j, claim in enumerate(claims):
+            if not claim.key:
+                continue
+            comp = claim.key.split("|")[1].split(":")[0].split("+")[0].split("^")[0]
+            for key in (claim.key, f"*|{comp}"):
+                counts[key][0] += 1
+                counts[key][1] += j in right
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("train", help="PolNeAR train JSONL (gold format)")
+    ap.add_argument("--scorer", required=True, help="path to score_quotes.py")
+    ap.add_argument("--docs", help="DocBin cache of the parses (read, or written)")
+    ap.add_argument("--min-count", type=int, default=3)
+    ap.add_argument("--out", default=str(CUE_TABLE_PATH))
+    args = ap.parse_args(argv)
+    records = [json.loads(x) for x in open(args.train, encoding="utf-8") if x.strip()]
+    counts = count_patterns(records, parsed_docs(records, args.docs), load_scorer(args.scorer))
+    patterns = {k: v for k, v in sorted(counts.items())
+                if v[0] >= args.min_count or k.startswith("*|")}
+    out = {"source": Path(args.train).name, "articles": len(records),
+           "note": "pattern -> [candidates, gold attributions among them]",
+           "patterns": patterns}
+    Path(args.out).write_text(json.dumps(out, indent=0, sort_keys=False) + "\n",
+                              encoding="utf-8")
+    print(f"{len(patterns)} patterns -> {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
