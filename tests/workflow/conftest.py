@@ -14,9 +14,7 @@ from app.workflow import service
 
 
 # Five quotes from the seed article: real extraction, quicker to ingest (and embed) than all of it.
-DESK_STORY = """NATO vows to defend its entire territory
-
-Speaking after chairing an emergency meeting of NATO envoys, Secretary General Jens Stoltenberg said the 30-nation security alliance will continue to beef up its defences on its eastern flank near Ukraine and Russia.
+DESK_STORY = """Speaking after chairing an emergency meeting of NATO envoys, Secretary General Jens Stoltenberg said the 30-nation security alliance will continue to beef up its defences on its eastern flank near Ukraine and Russia.
 
 "Russia has attacked Ukraine. This is a brutal act of war. Our thoughts are with the brave people of Ukraine," Mr Stoltenberg told reporters.
 
@@ -30,9 +28,9 @@ Speaking after chairing an emergency meeting of NATO envoys, Secretary General J
 
 @pytest.fixture
 def claims(ingest) -> list[Claim]:
-    """Five claims extracted by the real ingest (spaCy), all ``new``."""
+    """The claims the real ingest (spaCy) extracts from the excerpt, all ``new``: five so far."""
     result = ingest(DESK_STORY, title="NATO vows to defend its entire territory", source="seed")
-    assert len(result.claims) == 5
+    assert len(result.claims) >= 5, [c.content for c in result.claims]
     return result.claims
 
 
