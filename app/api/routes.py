@@ -82,6 +82,16 @@ def _str(data: dict, name: str, limit: int = 2000) -> Optional[str]:
     return value.strip()[:limit] or None
 
 
+def _id(data: dict, name: str) -> Optional[int]:
+    """An optional id field: a whole number or absent (``true`` and ``"7"`` are refused)."""
+    value = data.get(name)
+    if value is None:
+        return None
+    if type(value) is not int:
+        raise Invalid(f"{name} must be an integer.", field=name)
+    return value
+
+
 # --- articles -------------------------------------------------------------------------------
 
 @bp.post("/articles")
@@ -150,12 +160,11 @@ def patch_claim(claim_id: int):
 @bp.post("/claims/<int:claim_id>/evidence")
 def add_evidence(claim_id: int):
     data = json_body()
+    evidence_id, source_claim_id = _id(data, "evidence_id"), _id(data, "source_claim_id")
     link = service.link_evidence(
-        claim_id, user=api_user(),
-        evidence_id=data.get("evidence_id") if isinstance(data.get("evidence_id"), int) else None,
-        source_claim_id=data.get("source_claim_id") if isinstance(data.get("source_claim_id"), int) else None,
+        claim_id, user=api_user(), evidence_id=evidence_id, source_claim_id=source_claim_id,
         stance=_str(data, "stance", 20), note=_str(data, "note", 5000),
-        evidence=None if data.get("evidence_id") or data.get("source_claim_id") else service.EvidenceInput(
+        evidence=None if evidence_id or source_claim_id else service.EvidenceInput(
             url=_str(data, "url"), title=_str(data, "title", 500) or "", stance=_str(data, "stance", 20) or "",
             publisher=_str(data, "publisher", 200), published_at=_date(data.get("published_at"), "published_at"),
             excerpt=_str(data, "excerpt", 20_000), note=_str(data, "note", 5000),

@@ -31,6 +31,7 @@ class AssignForm(VersionedForm):
 
 
 class TakeForm(VersionedForm):
+    next = HiddenField()  # where to go back to (the queue, for the ``a`` shortcut)
     submit = SubmitField("Assign to me")
 
 
@@ -50,6 +51,15 @@ class LinkExistingForm(FlaskForm):
     evidence_id = HiddenField(validators=[DataRequired()])
     stance = SelectField("Stance", choices=STANCE_CHOICES)
     submit = SubmitField("Link here")
+
+
+class CiteClaimForm(FlaskForm):
+    source_claim_id = IntegerField(
+        "Claim number", validators=[DataRequired(message="Give the number of an approved claim."), NumberRange(min=1)],
+        render_kw={"placeholder": "e.g. 42", "inputmode": "numeric"})
+    stance = SelectField("Stance", choices=STANCE_CHOICES)
+    note = StringField("Note", validators=[Length(max=5_000)])
+    submit = SubmitField("Cite fact-check")
 
 
 class VerdictForm(VersionedForm):

@@ -2,18 +2,21 @@
 turns a refusal into a message; the rules live in app.workflow.service."""
 from __future__ import annotations
 
-from typing import Callable
+from datetime import datetime
+from typing import Any, Callable, Optional
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app import related
 from app.articles.highlight import Mark, highlight, paragraphs
 from app.claims.forms import (
-    AssignForm, ClaimEditForm, CommentForm, DismissForm, EvidenceForm, LinkExistingForm, ReopenForm,
-    ReviewForm, TakeForm, UnlinkForm, VerdictForm,
+    AssignForm, CiteClaimForm, ClaimEditForm, CommentForm, DismissForm, EvidenceForm, LinkExistingForm,
+    ReopenForm, ReviewForm, TakeForm, UnlinkForm, VerdictForm,
 )
-from app.errors import DomainError, StaleVersion
+from app.claims.timeline import timeline
+from app.errors import DomainError, Invalid, StaleVersion
 from app.models import Claim
 from app.workflow import service
 from app.workflow.queries import desk_users
@@ -39,10 +42,18 @@ def context_window(claim: Claim, around: int = 1) -> tuple[int, int]:
     return (paras[lo][0], paras[hi][1]) if paras else (0, 0)
 
 
+def _edit_form(claim: Claim) -> ClaimEditForm:
+    """The correction form filled from the claim; the speaker by name (``obj`` would give the
+    Speaker object, whose repr then came back as the speaker's name on save)."""
+    form = ClaimEditForm(obj=claim, formdata=None)
+    form.speaker.data = claim.speaker.name if claim.speaker else ""
+    return form
+
+
 def _forms(claim: Claim, **overrides):
     users = desk_users()
     forms = {
-        "edit": ClaimEditForm(obj=claim, speaker=claim.speaker.name if claim.speaker else "", formdata=None),
+        "edit": _edit_form(claim),
         "assign": AssignForm(version=claim.version, formdata=None),
         "take": TakeForm(version=claim.version, formdata=None),
         "evidence": EvidenceForm(formdata=None),
@@ -53,20 +64,28 @@ def _forms(claim: Claim, **overrides):
         "comment": CommentForm(formdata=None),
         "unlink": UnlinkForm(formdata=None),
         "link_existing": LinkExistingForm(formdata=None),
+        "cite": CiteClaimForm(formdata=None, prefix="cite"),  # its stance and note beside the evidence form's
     }
+    returned = claim.current_verdict
+    if returned is not None and returned.state == "returned":  # start the next proposal from the last one
+        forms["verdict"].verdict.data, forms["verdict"].rationale.data = returned.verdict, returned.rationale
     forms["assign"].assignee.choices = [("", "Nobody")] + [(str(u.id), u.name) for u in users]
     forms["assign"].assignee.data = str(claim.assignee_id or "")
     forms.update(overrides)
     return forms
 
 
-def render_claim(claim: Claim, status: int = 200, **form_overrides):
-    """The claim page: text, speaker, article context, actions, evidence, history."""
+def render_claim(claim: Claim, status: int = 200, conflicts: Optional[dict[str, Any]] = None, **form_overrides):
+    """The claim page: text, speaker, article context, actions, evidence, history.
+
+    ``conflicts`` maps edit-form fields to the value saved meanwhile by someone else.
+    """
     window = context_window(claim)
     context = highlight(claim.article.text, article_marks(claim.article.claims), focus=claim.id, window=window)
+    names = {u.email: u.name for u in desk_users()}
     return render_template(
         "claims/show.html", claim=claim, context=context, forms=_forms(claim, **form_overrides),
-        history=service.history(claim.id), related=_related(claim),
+        history=timeline(service.history(claim.id), names), related=_related(claim), conflicts=conflicts or {},
         can_review=service.can_review(current_user), can_reopen=service.can_reopen(current_user),
     ), status
 
@@ -83,8 +102,13 @@ def show(claim_id: int):
     return render_claim(service.get_claim(claim_id))
 
 
-def _act(claim_id: int, form, action: Callable[[], object], done: str, form_key: str):
-    """Run one service action for a validated form; on refusal re-render with the input kept."""
+def _act(claim_id: int, form, action: Callable[[], object], done: str, form_key: str,
+         back_to: Optional[str] = None):
+    """Run one service action for a validated form; on refusal re-render with the input kept.
+
+    With ``back_to`` (a page on this site, e.g. the queue a shortcut was pressed in) the
+    outcome is flashed there instead.
+    """
     claim = service.get_claim(claim_id)
     if not form.validate_on_submit():
         flash("Please correct the highlighted fields.", "danger")
@@ -95,13 +119,42 @@ def _act(claim_id: int, form, action: Callable[[], object], done: str, form_key:
         claim = service.get_claim(claim_id)
         if hasattr(form, "version"):
             form.version.data = claim.version
-        flash(exc.message + " Your input is kept in the form below.", "warning")
-        return render_claim(claim, 409, **{form_key: form})
+        if back_to:
+            flash(f"Claim #{claim_id}: {exc.message}", "warning")
+            return redirect(back_to)
+        flash(exc.message + " Your input is kept in the form below: check it against what was saved, "
+              "then save again.", "warning")
+        return render_claim(claim, 409, conflicts=_conflicts(form, exc), **{form_key: form})
     except DomainError as exc:
+        if back_to:
+            flash(f"Claim #{claim_id}: {exc.message}", "danger")
+            return redirect(back_to)
         flash(exc.message, "danger")
         return render_claim(service.get_claim(claim_id), exc.status, **{form_key: form})
     flash(done, "success")
-    return redirect(url_for("claims.show", claim_id=claim_id))
+    return redirect(back_to or url_for("claims.show", claim_id=claim_id))
+
+
+def _conflicts(form, exc: StaleVersion) -> dict[str, Any]:
+    """Fields of the posted edit form whose saved value is now different from the editor's."""
+    current = exc.details.get("current") or {}
+    if not isinstance(form, ClaimEditForm):
+        return {}
+    conflicts = {}
+    for name in ("content", "speaker", "kind", "cue"):
+        mine = " ".join(str(getattr(form, name).data or "").split())
+        saved = current.get(name)
+        if mine != " ".join(str(saved or "").split()):
+            conflicts[name] = saved if saved not in (None, "") else "(empty)"
+    return conflicts
+
+
+def _local_url(target: Optional[str]) -> Optional[str]:
+    """``target`` if it is a path on this site, else None (no open redirects)."""
+    target = (target or "").strip()
+    if not target.startswith("/") or target.startswith(("//", "/\\")) or urlsplit(target).netloc:
+        return None
+    return target
 
 
 def _version(form) -> int | None:
@@ -130,7 +183,7 @@ def edit(claim_id: int):
 def take(claim_id: int):
     form = TakeForm()
     return _act(claim_id, form, lambda: service.take(claim_id, user=current_user, version=_version(form)),
-                "The claim is assigned to you.", "take")
+                f"Claim #{claim_id} is assigned to you.", "take", back_to=_local_url(form.next.data))
 
 
 @bp.route("/<int:claim_id>/assign", methods=["POST"])
@@ -152,8 +205,6 @@ def add_evidence(claim_id: int):
         published_at=None, excerpt=form.excerpt.data, note=form.note.data,
     )
     if form.published_at.data:
-        from datetime import datetime
-
         data.published_at = datetime.combine(form.published_at.data, datetime.min.time())
     return _act(claim_id, form, lambda: service.link_evidence(claim_id, user=current_user, evidence=data),
                 "Evidence linked.", "evidence")
@@ -164,8 +215,25 @@ def add_evidence(claim_id: int):
 def link_existing(claim_id: int):
     form = LinkExistingForm()
     return _act(claim_id, form, lambda: service.link_evidence(
-        claim_id, user=current_user, evidence_id=int(form.evidence_id.data), stance=form.stance.data),
-        "Evidence linked.", "link_existing")
+        claim_id, user=current_user, evidence_id=_number(form.evidence_id.data, "evidence_id"),
+        stance=form.stance.data), "Evidence linked.", "link_existing")
+
+
+@bp.route("/<int:claim_id>/evidence/claim", methods=["POST"])
+@login_required
+def cite_claim(claim_id: int):
+    """Link another claim the desk has checked (approved) as evidence."""
+    form = CiteClaimForm(prefix="cite")
+    return _act(claim_id, form, lambda: service.link_evidence(
+        claim_id, user=current_user, source_claim_id=form.source_claim_id.data, stance=form.stance.data,
+        note=form.note.data), "Desk fact-check linked as evidence.", "cite")
+
+
+def _number(value: Any, field: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"{field} must be a number.", field=field) from None
 
 
 @bp.route("/<int:claim_id>/evidence/<int:link_id>/remove", methods=["POST"])

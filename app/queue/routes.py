@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app.models import CLAIM_KINDS, CLAIM_STATUSES
 from app.queue.forms import BulkForm
 from app.workflow import service
-from app.workflow.queries import SORT_LABELS, ClaimFilters, desk_users, search_claims
+from app.workflow.queries import SORT_LABELS, ClaimFilters, Page, desk_users, search_claims
 
 bp = Blueprint("queue", __name__)
 
@@ -40,12 +40,15 @@ def index():
     page = search_claims(filters, page=request.args.get("page", 1, type=int),
                          per_page=request.args.get("per_page", 50, type=int),
                          estimate_above=current_app.config.get("CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO"))
+    can_review = service.can_review(current_user)
+    if view == "review" and not can_review:  # nothing here is an editor's to sign off
+        page = Page(items=[], total=0, page=1, per_page=page.per_page)
     users = desk_users()
     bulk = BulkForm(next=request.full_path)
     bulk.assignee.choices = [(str(u.id), u.name) for u in users]
     return render_template(
         "queue/index.html", page=page, filters=filters, view=view, title=title, users=users,
-        statuses=CLAIM_STATUSES, kinds=CLAIM_KINDS, sorts=SORT_LABELS, bulk=bulk,
+        statuses=CLAIM_STATUSES, kinds=CLAIM_KINDS, sorts=SORT_LABELS, bulk=bulk, can_review=can_review,
     )
 
 
@@ -71,10 +74,26 @@ def bulk_action():
     elif form.action.data == "dismiss":
         kwargs["reason"] = form.reason.data
     outcomes = service.bulk(form.action.data, ids, user=current_user, **kwargs)
-    done = [o for o in outcomes if o.ok]
-    refused = [o for o in outcomes if not o.ok]
-    if done:
-        flash(f"{len(done)} claim(s) updated.", "success")
-    for outcome in refused:
-        flash(f"Claim #{outcome.claim_id} refused: {outcome.error}", "warning")
+    for message, category in bulk_messages(outcomes):
+        flash(message, category)
     return redirect(target)
+
+
+def bulk_messages(outcomes: list[service.BulkOutcome]) -> list[tuple[str, str]]:
+    """One line for what was done and one per reason for what was refused, naming the claims."""
+    def numbers(items: list[service.BulkOutcome]) -> str:
+        shown = ", ".join(f"#{o.claim_id}" for o in items[:20])
+        return shown + (f" and {len(items) - 20} more" if len(items) > 20 else "")
+
+    messages = []
+    done = [o for o in outcomes if o.ok]
+    if done:
+        messages.append((f"{len(done)} claim{'s' if len(done) != 1 else ''} updated: {numbers(done)}.", "success"))
+    refused: dict[str, list[service.BulkOutcome]] = {}
+    for outcome in outcomes:
+        if not outcome.ok:
+            refused.setdefault(outcome.error or "refused", []).append(outcome)
+    for reason, items in refused.items():
+        label = "Claim" if len(items) == 1 else f"{len(items)} claims"
+        messages.append((f"{label} refused ({numbers(items)}): {reason}", "warning"))
+    return messages

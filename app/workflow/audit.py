@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
 from app.extensions import db
 from app.models import AuditEvent, Claim, User
 
@@ -39,3 +42,19 @@ def record(
     event = AuditEvent(action=action, user=user, claim=claim, article_id=article_id, before=before, after=after)
     db.session.add(event)
     return event
+
+
+class HistoryIsAppendOnly(RuntimeError):
+    """Code tried to change or delete a recorded AuditEvent (a bug, not a user's mistake)."""
+
+
+@sa.event.listens_for(AuditEvent, "before_update")
+def _refuse_history_update(_mapper, _connection, event: AuditEvent) -> None:
+    session = so.object_session(event)
+    if session is not None and session.is_modified(event, include_collections=False):
+        raise HistoryIsAppendOnly(f"The history is append-only: event {event.id} cannot be changed.")
+
+
+@sa.event.listens_for(AuditEvent, "before_delete")
+def _refuse_history_delete(_mapper, _connection, event: AuditEvent) -> None:
+    raise HistoryIsAppendOnly(f"The history is append-only: event {event.id} cannot be deleted.")

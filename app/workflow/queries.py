@@ -194,7 +194,8 @@ def search_claims(filters: ClaimFilters, *, page: int = 1, per_page: int = 50,
     per_page = max(1, min(per_page, 200))
     page = max(1, page)
     total, estimated = count_claims(filters, estimate_above=estimate_above)
-    items = db.session.scalars(claims_select(filters).limit(per_page).offset((page - 1) * per_page)).unique().all()
+    stmt = claims_select(filters).options(so.selectinload(Claim.verdicts))  # the queue shows verdicts
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return Page(items=items, total=total, page=page, per_page=per_page, total_is_estimate=estimated)
 
 

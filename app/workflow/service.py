@@ -20,10 +20,10 @@ from app.errors import BadStatus, DomainError, EvidenceRequired, Forbidden, Four
 from app.extensions import db
 from app.ingest.speakers import find_or_create_speaker
 from app.models import (
-    CLAIM_KINDS, STANCES, VERDICT_LABELS, VERDICTS, AuditEvent, Claim, ClaimEvidence, Comment, Evidence,
+    CLAIM_KINDS, STANCES, STATUS_LABELS, VERDICT_LABELS, VERDICTS, AuditEvent, Claim, ClaimEvidence, Comment, Evidence,
     User, Verdict, utcnow,
 )
-from app.workflow.audit import claim_snapshot, record
+from app.workflow.audit import CLAIM_FIELDS, claim_snapshot, record
 
 EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue", "assignee", "status")
 WORKING_STATUSES = ("new", "in_progress")
@@ -53,12 +53,12 @@ def can_edit(user: User) -> bool:
 
 def can_review(user: User) -> bool:
     """Reviewers and admins may approve or return a verdict, never their own."""
-    return user.role in ("reviewer", "admin")
+    return user.is_authenticated and getattr(user, "role", None) in ("reviewer", "admin")
 
 
 def can_reopen(user: User) -> bool:
     """Only admins reopen approved or dismissed claims."""
-    return user.role == "admin"
+    return user.is_authenticated and getattr(user, "role", None) == "admin"
 
 
 def check_editor(user: User) -> None:
@@ -79,14 +79,20 @@ def get_claim(claim_id: int) -> Claim:
 
 def check_version(claim: Claim, version: Optional[int]) -> None:
     """Refuse a save made from a stale copy, telling what changed since that version."""
-    if version is None or int(version) == claim.version:
+    if version is None:
         return
-    changes = changes_since(claim, int(version))
+    try:
+        version = int(str(version).strip())
+    except ValueError:
+        raise Invalid("version must be the claim's version number.", field="version") from None
+    if version == claim.version:
+        return
+    changes = changes_since(claim, version)
     summary = "; ".join(changes) if changes else "the claim was changed"
     raise StaleVersion(
         f"Someone saved this claim after you opened it (you had version {version}, it is now "
         f"version {claim.version}): {summary}. Nothing of yours was saved; reload and apply your change again.",
-        current_version=claim.version, your_version=int(version), changes=changes,
+        current_version=claim.version, your_version=version, changes=changes,
         current=claim_snapshot(claim),
     )
 
@@ -103,10 +109,29 @@ def changes_since(claim: Claim, version: int) -> list[str]:
             continue
         who = event.user.name if event.user else "the system"
         before = event.before or {}
-        fields = [k for k in after if k not in ("version",) and before.get(k) != after.get(k)]
-        detail = ", ".join(f"{k} \u2192 {after[k]!r}" for k in fields[:4])
+        fields = _in_field_order(k for k in after if k != "version" and before.get(k) != after.get(k))
+        detail = ", ".join(f"{k} \u2192 {_short(after[k])!r}" for k in fields[:4])
         lines.append(f"{who} ({event.action.replace('_', ' ')}{': ' + detail if detail else ''})")
     return lines
+
+
+def _in_field_order(names: Iterable[str]) -> list[str]:
+    """Claim fields in the order the claim page shows them, then any others as given."""
+    names = list(dict.fromkeys(names))
+    known = [f for f in CLAIM_FIELDS if f in names]
+    return known + [n for n in names if n not in known]
+
+
+def _short(value: Any, limit: int = 80) -> Any:
+    """Long texts cut to ``limit`` characters for a message."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "\u2026"
+    return value
+
+
+def _status(claim: Claim) -> str:
+    """The claim's status as a message says it: "in review", not "in_review"."""
+    return STATUS_LABELS[claim.status].lower()
 
 
 def _commit(claim: Claim) -> None:
@@ -163,12 +188,14 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
     text = claim.article.text
     # One flush at commit: lookups below must not flush (and bump the version) halfway.
     with db.session.no_autoflush:
-        if "content" in changes or "start" in changes or "end" in changes:
+        if _content_changes(claim, changes):
             _apply_span(claim, text, changes)
         if "speaker" in changes:
             name = " ".join(str(changes["speaker"] or "").split())
-            claim.speaker = find_or_create_speaker(name) if name else None
-            claim.speaker_start = claim.speaker_end = None
+            speaker = find_or_create_speaker(name) if name else None
+            if speaker is not claim.speaker:  # the speaker's place in the text belongs to the old one
+                claim.speaker = speaker
+                claim.speaker_start = claim.speaker_end = None
         if "kind" in changes:
             if changes["kind"] not in CLAIM_KINDS:
                 raise Invalid(f"Kind must be one of {', '.join(CLAIM_KINDS)}.", field="kind")
@@ -176,6 +203,8 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
         if "cue" in changes:
             claim.cue = (str(changes["cue"] or "").strip() or None)
         if "assignee" in changes:
+            if claim.status == "dismissed":
+                raise BadStatus("This claim is dismissed; an admin must reopen it before it can be assigned.")
             claim.assignee = _user_by_ref(changes["assignee"])
             if claim.assignee is not None:
                 _take_if_new(claim, user)
@@ -190,19 +219,30 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
                 raise BadStatus(f"Status cannot be set to {status!r} here; use the workflow actions.")
 
     after = _after(claim)
-    changed = {k for k in after if k != "version" and before.get(k) != after.get(k)}
+    changed = _in_field_order(k for k in after if k != "version" and before.get(k) != after.get(k))
     if not changed:
         return claim
-    if changed & {"content", "start", "end", "speaker", "kind", "cue"}:
+    if set(changed) & {"content", "start", "end", "speaker", "kind", "cue"}:
         claim.edited = True
     if "content" in changed:
-        related.embed_claims([claim])
+        with db.session.no_autoflush:  # a flush here would bump the version twice in one save
+            related.embed_claims([claim])
     _touch(claim)
     record("claim_edited", user=user, claim=claim,
            before={k: before[k] for k in changed} | {"version": before["version"]},
            after={k: after[k] for k in changed} | {"version": after["version"]})
     _commit(claim)
     return claim
+
+
+def _content_changes(claim: Claim, changes: Mapping[str, Any]) -> bool:
+    """True when ``changes`` move the span or change the text (whitespace aside): a form that
+    posts the text back unchanged must not re-anchor the span or forget a split quote's pieces."""
+    if changes.get("start") is not None or changes.get("end") is not None:
+        return True
+    if "content" not in changes:
+        return False
+    return " ".join(str(changes["content"] or "").split()) != " ".join(claim.content.split())
 
 
 def _apply_span(claim: Claim, text: str, changes: Mapping[str, Any]) -> None:
@@ -262,7 +302,7 @@ def assign(claim_id: int, *, user: User, assignee: Any, version: Optional[int] =
     claim = get_claim(claim_id)
     check_version(claim, version)
     if claim.status in ("approved", "dismissed"):
-        raise BadStatus(f"A {claim.status} claim cannot be assigned; reopen it first.")
+        raise BadStatus(f"This claim is {claim.status}; an admin must reopen it before it can be assigned.")
     before = _snapshot(claim)
     claim.assignee = _user_by_ref(assignee)
     if claim.assignee is not None:
@@ -310,7 +350,7 @@ def link_evidence(
     check_editor(user)
     claim = get_claim(claim_id)
     if claim.status not in WORKING_STATUSES:
-        raise BadStatus(f"Evidence can be linked while a claim is new or in progress; this one is {claim.status}.")
+        raise BadStatus(f"Evidence can be linked while a claim is new or in progress; this one is {_status(claim)}.")
     stance = (evidence.stance if evidence else stance) or ""
     if stance not in STANCES:
         raise Invalid(f"Stance must be one of {', '.join(STANCES)}.", field="stance")
@@ -346,7 +386,9 @@ def _new_or_existing_evidence(data: EvidenceInput, user: User) -> Evidence:
     url = (data.url or "").strip() or None
     if not title:
         raise Invalid("Evidence needs a title.", field="title")
-    if url and not url.lower().startswith(("http://", "https://")):
+    if not url:
+        raise Invalid("Evidence needs the URL of its source.", field="url")
+    if not url.lower().startswith(("http://", "https://")):
         raise Invalid("The evidence URL must start with http:// or https://.", field="url")
     if url:
         existing = db.session.scalar(sa.select(Evidence).where(Evidence.url == url).order_by(Evidence.id).limit(1))
@@ -385,7 +427,7 @@ def unlink_evidence(claim_id: int, link_id: int, *, user: User) -> None:
     check_editor(user)
     claim = get_claim(claim_id)
     if claim.status not in WORKING_STATUSES:
-        raise BadStatus(f"Evidence can be removed while a claim is new or in progress; this one is {claim.status}.")
+        raise BadStatus(f"Evidence can be removed while a claim is new or in progress; this one is {_status(claim)}.")
     link = db.session.get(ClaimEvidence, link_id)
     if link is None or link.claim_id != claim.id:
         raise NotFound("That evidence is not linked to this claim.")
@@ -413,7 +455,7 @@ def propose_verdict(claim_id: int, *, user: User, verdict: str, rationale: str,
     claim = get_claim(claim_id)
     check_version(claim, version)
     if claim.status not in WORKING_STATUSES:
-        raise BadStatus(f"A verdict can be proposed for a new or in-progress claim; this one is {claim.status}.")
+        raise BadStatus(f"A verdict can be proposed for a new or in-progress claim; this one is {_status(claim)}.")
     if verdict not in VERDICTS:
         raise Invalid(f"Verdict must be one of {', '.join(VERDICTS)}.", field="verdict")
     rationale = (rationale or "").strip()
@@ -433,12 +475,17 @@ def propose_verdict(claim_id: int, *, user: User, verdict: str, rationale: str,
     return item
 
 
-def _pending_verdict(claim: Claim, user: User) -> Verdict:
-    """The verdict waiting for review, after the role, status and four-eyes checks."""
+def check_reviewer(user: User) -> None:
+    """Refuse users who may not sign verdicts off (checked before anything about the claim)."""
     if not can_review(user):
         raise Forbidden("Only reviewers and admins sign verdicts off.")
+
+
+def _pending_verdict(claim: Claim, user: User) -> Verdict:
+    """The verdict waiting for review, after the role, status and four-eyes checks."""
+    check_reviewer(user)
     if claim.status != "in_review":
-        raise BadStatus(f"Only a claim in review can be approved or returned; this one is {claim.status}.")
+        raise BadStatus(f"Only a claim in review can be approved or returned; this one is {_status(claim)}.")
     pending = claim.current_verdict
     if pending is None or pending.state != "proposed":
         raise BadStatus("This claim has no verdict waiting for review.")
@@ -450,6 +497,7 @@ def _pending_verdict(claim: Claim, user: User) -> Verdict:
 @atomic
 def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version: Optional[int] = None) -> Claim:
     """A reviewer (never the verdict's author) approves: the claim is approved and locked."""
+    check_reviewer(user)
     claim = get_claim(claim_id)
     check_version(claim, version)
     pending = _pending_verdict(claim, user)
@@ -469,6 +517,7 @@ def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version
 @atomic
 def return_claim(claim_id: int, *, user: User, comment: str, version: Optional[int] = None) -> Claim:
     """A reviewer sends the verdict back with a comment; the claim is in progress again."""
+    check_reviewer(user)
     claim = get_claim(claim_id)
     check_version(claim, version)
     pending = _pending_verdict(claim, user)
@@ -490,7 +539,7 @@ def return_claim(claim_id: int, *, user: User, comment: str, version: Optional[i
 
 def _dismiss(claim: Claim, user: User, reason: Optional[str]) -> None:
     if claim.status not in WORKING_STATUSES:
-        raise BadStatus(f"A {claim.status.replace('_', ' ')} claim cannot be dismissed.")
+        raise BadStatus(f"This claim is {_status(claim)} and cannot be dismissed.")
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("Say why the claim is dismissed (for example: not checkable, opinion).", field="reason")
@@ -520,7 +569,7 @@ def reopen(claim_id: int, *, user: User, reason: str = "", version: Optional[int
     claim = get_claim(claim_id)
     check_version(claim, version)
     if claim.status not in ("approved", "dismissed"):
-        raise BadStatus(f"Only approved or dismissed claims are reopened; this one is {claim.status}.")
+        raise BadStatus(f"Only approved or dismissed claims are reopened; this one is {_status(claim)}.")
     before = _snapshot(claim)
     claim.status = "in_progress"
     claim.dismiss_reason = None

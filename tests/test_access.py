@@ -1,0 +1,256 @@
+"""Who may use which route: the route x role matrix.
+
+``ACCESS`` lists every endpoint of the app with the roles allowed to use it. A new route
+without an entry fails ``test_every_route_has_an_entry`` (naming it), so whoever adds a
+route decides who may use it. Then every GET route is requested as each role, and every
+POST/PATCH route is sent by an anonymous visitor and by each role, and the answers are
+checked against the table:
+
+- allowed: not 401/403 and not sent to the login page (the action itself may still be
+  refused for its data: 409, 422 ...);
+- anonymous and not allowed: web pages redirect to the login page, the API answers 401;
+- signed in but not allowed: 403 (role checks live in the service layer, so the view
+  answers 403 whatever the claim's data).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import g, url_for
+
+from app.workflow import service
+from tests.conftest import PASSWORD
+from tests.workflow.conftest import evidence_input
+
+ANON, EDITOR, REVIEWER, ADMIN = "anonymous", "editor", "reviewer", "admin"
+ROLES = (ANON, EDITOR, REVIEWER, ADMIN)
+EVERYONE = frozenset(ROLES)
+DESK = frozenset({EDITOR, REVIEWER, ADMIN})  # signed in (web) or a token (API)
+SIGN_OFF = frozenset({REVIEWER, ADMIN})
+ADMINS = frozenset({ADMIN})
+
+ACCESS: dict[str, frozenset[str]] = {
+    # public: assets and the login page
+    "static": EVERYONE,
+    "bootstrap.static": EVERYONE,
+    "auth.login": EVERYONE,
+    "auth.logout": DESK,
+    # queue
+    "queue.home": DESK,
+    "queue.index": DESK,
+    "queue.bulk_action": DESK,  # each claim still goes through the service rules
+    # claim page and its actions
+    "claims.show": DESK,
+    "claims.edit": DESK,
+    "claims.take": DESK,
+    "claims.assign": DESK,
+    "claims.add_evidence": DESK,
+    "claims.link_existing": DESK,
+    "claims.cite_claim": DESK,
+    "claims.remove_evidence": DESK,
+    "claims.propose": DESK,
+    "claims.review": SIGN_OFF,  # approve / return, never one's own verdict (four eyes)
+    "claims.dismiss": DESK,
+    "claims.reopen": ADMINS,
+    "claims.comment": DESK,
+    # articles and speakers
+    "articles.index": DESK,
+    "articles.show": DESK,
+    "articles.ingest": DESK,
+    "speakers.index": DESK,
+    "speakers.show": DESK,
+    # JSON API (token)
+    "api.create_article": DESK,
+    "api.list_claims": DESK,
+    "api.get_claim": DESK,
+    "api.patch_claim": DESK,
+    "api.add_evidence": DESK,
+    "api.propose_verdict": DESK,
+    "api.approve": SIGN_OFF,
+    "api.return_claim": SIGN_OFF,
+    "api.add_comment": DESK,
+    "api.history": DESK,
+    "api.related_claims": DESK,
+    "api.export_csv": DESK,
+    "api.claimreview": DESK,
+    "api.claimreviews": DESK,
+    "api.openapi": EVERYONE,  # the API's description, read before one has a token
+    # exports, dashboard, help
+    "export.queue_csv": DESK,
+    "export.fact_check": EVERYONE,  # the published page of an approved claim (404 for any other)
+    "dashboard.index": DESK,
+    "api_docs.index": DESK,
+}
+
+# What each POST/PATCH sends (the least that reaches the role check); claim ids are filled in.
+BODIES: dict[str, dict[str, Any]] = {
+    "claims.review": {"approve": "Approve"},
+    "claims.dismiss": {"reason": "Opinion."},
+    "claims.comment": {"body": "Checked."},
+    "api.return_claim": {"comment": "One more source."},
+    "api.add_comment": {"body": "Checked."},
+}
+
+
+def _rules(app):
+    return [rule for rule in app.url_map.iter_rules()]
+
+
+def test_every_route_has_an_entry(app):
+    endpoints = {rule.endpoint for rule in _rules(app)}
+    missing = sorted(endpoints - set(ACCESS))
+    assert not missing, (
+        f"Routes without an entry in tests/test_access.py ACCESS: {', '.join(missing)}. "
+        "Add each with the roles allowed to use it.")
+    stale = sorted(set(ACCESS) - endpoints)
+    assert not stale, f"ACCESS lists endpoints that no longer exist: {', '.join(stale)}"
+
+
+def test_role_decorators_agree_with_the_table(app):
+    """Views guarded with ``role_required`` allow exactly the roles the table says."""
+    for endpoint, view in app.view_functions.items():
+        roles = getattr(view, "allowed_roles", None)
+        if roles is not None:
+            assert frozenset(roles) == ACCESS[endpoint], endpoint
+
+
+def test_no_route_edits_history(app):
+    """The history is read-only from outside: no route writes to it except through the services."""
+    for rule in _rules(app):
+        if "history" in rule.rule:
+            assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule.rule
+
+
+# --- the matrix, walked ---------------------------------------------------------------------
+
+class Caller:
+    """One role's client: a signed-in session for pages, a token for the API."""
+
+    def __init__(self, app, role: str, user=None, token: dict | None = None):
+        self.role, self.client = role, app.test_client()
+        self.token = token or {}
+        if user is not None:
+            self.send("post", "/auth/login", {"email": user.email, "password": PASSWORD})
+
+    def send(self, method: str, url: str, body: dict | None = None):
+        g.pop("_login_user", None)  # each request loads its user, as a real one does
+        if url.startswith("/api/"):
+            response = getattr(self.client, method)(url, json=body or {}, headers=self.token)
+        elif method == "get":
+            response = self.client.get(url)
+        else:
+            response = getattr(self.client, method)(url, data=body or {})
+        response.get_data()  # read streamed downloads (CSV) to the end, inside this request
+        response.close()
+        return response
+
+
+@pytest.fixture
+def callers(app, editor, reviewer, admin, token_for):
+    return {
+        ANON: Caller(app, ANON),
+        EDITOR: Caller(app, EDITOR, editor, token_for(editor)),
+        REVIEWER: Caller(app, REVIEWER, reviewer, token_for(reviewer)),
+        ADMIN: Caller(app, ADMIN, admin, token_for(admin)),
+    }
+
+
+@pytest.fixture
+def targets(seed, editor2, reviewer):
+    """Seed claims in the states the guarded actions need. Verdicts are editor2's, so none of
+    the callers is their author: a 403 here is about roles, never four eyes."""
+    working, in_review, approved = (c.id for c in seed.claims[2:5])
+    link = service.link_evidence(working, user=editor2, evidence=evidence_input(1))
+    for claim_id, n in ((in_review, 2), (approved, 3)):
+        service.link_evidence(claim_id, user=editor2, evidence=evidence_input(n))
+        service.propose_verdict(claim_id, user=editor2, verdict="mostly_true", rationale="Checked.")
+    service.approve(approved, user=reviewer)
+    claim = service.get_claim(working)
+    return {"claim_id": working, "link_id": link.id, "article_id": claim.article_id,
+            "speaker_id": claim.speaker_id, "in_review": in_review, "approved": approved}
+
+
+def url_of(app, rule, targets: dict) -> str:
+    values: dict[str, Any] = {}
+    for name in rule.arguments:
+        if name == "filename":
+            values[name] = "css/app.css" if rule.endpoint == "static" else "css/bootstrap.min.css"
+        elif name == "claim_id" and rule.endpoint in ("claims.review", "api.approve", "api.return_claim"):
+            values[name] = targets["in_review"]
+        elif name == "claim_id" and rule.endpoint in ("claims.reopen", "export.fact_check", "api.claimreview"):
+            values[name] = targets["approved"]
+        else:
+            values[name] = targets[name]
+    with app.test_request_context():
+        return url_for(rule.endpoint, **values)
+
+
+def verdict_of(response, url: str) -> str:
+    """What the answer means for access: allowed, login (sent to sign in), or refused."""
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and location.startswith("/auth/login?next="):
+        return "login"  # Flask-Login's redirect (signing out also lands on the login page, without next)
+    if response.status_code == 401:
+        return "login"
+    if response.status_code == 403:
+        return "refused"
+    return "allowed"
+
+
+def expected(endpoint: str, role: str) -> str:
+    if endpoint not in ACCESS:
+        return "an entry in ACCESS"
+    if role in ACCESS[endpoint]:
+        return "allowed"
+    return "login" if role == ANON else "refused"
+
+
+def test_get_routes_answer_each_role_as_the_table_says(app, callers, targets):
+    problems = []
+    for rule in _rules(app):
+        if "GET" not in rule.methods:
+            continue
+        url = url_of(app, rule, targets)
+        for role in ROLES:
+            response = callers[role].send("get", url)
+            got, want = verdict_of(response, url), expected(rule.endpoint, role)
+            if got != want or response.status_code >= 500:
+                problems.append(f"GET {url} ({rule.endpoint}) as {role}: {response.status_code}, expected {want}")
+            elif want == "allowed" and response.status_code not in (200, 302):
+                problems.append(f"GET {url} ({rule.endpoint}) as {role}: {response.status_code}, expected 200")
+            elif want == "login" and url.startswith("/api/") and response.status_code != 401:
+                problems.append(f"GET {url} as {role}: {response.status_code}, expected 401")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_signed_in_page_is_a_real_page(callers, targets):
+    """The matrix accepts redirects for allowed GETs; the pages themselves answer 200."""
+    for path in ("/queue", f"/claims/{targets['claim_id']}", "/articles", "/speakers/", "/ingest",
+                 f"/articles/{targets['article_id']}", f"/speakers/{targets['speaker_id']}", "/dashboard", "/help/api"):
+        for role in (EDITOR, REVIEWER, ADMIN):
+            assert callers[role].send("get", path).status_code == 200, (path, role)
+
+
+def test_post_routes_answer_each_role_as_the_table_says(app, callers, targets, make_user):
+    problems = []
+    for rule in _rules(app):
+        methods = sorted(rule.methods & {"POST", "PATCH", "PUT", "DELETE"})
+        for method in methods:
+            url = url_of(app, rule, targets)
+            body = dict(BODIES.get(rule.endpoint, {}))
+            if rule.endpoint == "api.patch_claim":
+                body = {"version": 0}  # refused as stale, after the token check
+            for role in ROLES:
+                caller = callers[role]
+                if rule.endpoint == "auth.logout" and role != ANON:  # signing out ends the session: use a fresh one
+                    user = make_user(role)
+                    caller = Caller(app, role, user)
+                response = caller.send(method.lower(), url, body)
+                got, want = verdict_of(response, url), expected(rule.endpoint, role)
+                if got != want or response.status_code >= 500:
+                    problems.append(f"{method} {url} ({rule.endpoint}) as {role}: {response.status_code}, "
+                                    f"expected {want}")
+                elif want == "login" and url.startswith("/api/") and response.status_code != 401:
+                    problems.append(f"{method} {url} as {role}: {response.status_code}, expected 401")
+    assert not problems, "\n".join(problems)
