@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from flask import g, url_for
 
+from app.auth.service import create_token
 from app.workflow import service
 from tests.conftest import PASSWORD
 from tests.workflow.conftest import evidence_input
@@ -81,6 +82,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "export.fact_check": EVERYONE,  # the published page of an approved claim (404 for any other)
     "dashboard.index": DESK,
     "api_docs.index": DESK,
+    "account.tokens": DESK,
+    "account.create": DESK,
+    "account.revoke": ADMINS,  # someone else's token here; its owner may revoke it too
 }
 
 # What each POST/PATCH sends (the least that reaches the role check); claim ids are filled in.
@@ -167,8 +171,9 @@ def targets(seed, editor2, reviewer):
         service.propose_verdict(claim_id, user=editor2, verdict="mostly_true", rationale="Checked.")
     service.approve(approved, user=reviewer)
     claim = service.get_claim(working)
+    token, _secret = create_token(editor2.email, name="someone else's")
     return {"claim_id": working, "link_id": link.id, "article_id": claim.article_id,
-            "speaker_id": claim.speaker_id, "in_review": in_review, "approved": approved}
+            "speaker_id": claim.speaker_id, "in_review": in_review, "approved": approved, "token_id": token.id}
 
 
 def url_of(app, rule, targets: dict) -> str:

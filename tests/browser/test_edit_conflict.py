@@ -43,7 +43,7 @@ def test_second_save_is_refused_with_what_changed_and_input_kept(seed, editor, e
     assert evan.locator("#claim-text").inner_text().strip() == FIRST  # and he sees what is stored now
 
     evan.goto(f"/claims/{claim.id}")
-    edits = evan.locator(".timeline li", has_text="claim edited")
+    edits = evan.locator(".timeline li.event-claim_edited")
     assert edits.count() == 1 and FIRST in edits.inner_text()
     db.session.rollback()  # end the test's own read transaction: see what the server wrote
     assert db.session.get(Claim, claim.id).content == FIRST
