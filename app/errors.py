@@ -68,6 +68,12 @@ class StaleVersion(DomainError):
     code, status = "stale_version", 409
 
 
+class Busy(DomainError):
+    """SQLite could not take its write lock in time (another save was running)."""
+
+    code, status = "busy", 409
+
+
 class BadStatus(DomainError):
     code, status = "bad_status", 409
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import related
-from app.errors import BadStatus, DomainError, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
+from app.errors import BadStatus, Busy, DomainError, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
 from app.extensions import db
 from app.ingest.speakers import find_or_create_speaker
 from app.models import (
@@ -38,6 +38,12 @@ def atomic(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except sa.exc.OperationalError as exc:
+            db.session.rollback()
+            if "database is locked" in str(exc.orig):  # SQLite: another save holds the write lock
+                raise Busy("Another change was being saved at the same moment; nothing of yours was "
+                           "saved. Try again.") from None
+            raise
         except BaseException:
             db.session.rollback()
             raise
