@@ -12,6 +12,7 @@ def test_a_locked_database_is_a_busy_refusal_that_writes_nothing(app, seed, edit
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the write lock that times out is SQLite's")
     claim = seed.claims[0]
+    claim_id = claim.id
     other = db.engine.raw_connection()  # another process's writer, as far as SQLite can tell
     other.execute("BEGIN IMMEDIATE")
     db.session.connection().exec_driver_sql("PRAGMA busy_timeout=0")
@@ -23,4 +24,4 @@ def test_a_locked_database_is_a_busy_refusal_that_writes_nothing(app, seed, edit
         other.close()
     db.session.remove()
     db.engine.dispose()  # no pooled connection keeps the zero timeout
-    assert db.session.scalar(sa.select(Claim.status).where(Claim.id == claim.id)) == "new"
+    assert db.session.scalar(sa.select(Claim.status).where(Claim.id == claim_id)) == "new"
