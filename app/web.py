@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.errors import DomainError
+from app.links import is_web_url
 from app.extensions import db, login_manager
 from app.models import STATUS_LABELS, VERDICT_LABELS, User
 
@@ -23,7 +24,8 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None  # deactivated: signed out at once
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -39,6 +41,13 @@ def init_app(app: Flask) -> None:
             limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
             exc.description = f"The file is larger than the {limit} MB upload limit. Nothing was stored."
         return render_template("errors/error.html", error=exc), exc.code or 500
+
+    @app.errorhandler(OverflowError)
+    def number_too_large(exc: OverflowError):
+        """An id or page number beyond what the database stores names nothing: 404, not a crash."""
+        if wants_json():
+            return json_error("not_found", "Nothing has that number.", 404)
+        return render_template("errors/error.html", error=NotFoundPage()), 404
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
@@ -97,6 +106,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS)
 
 
+class NotFoundPage:
+    """The error page's wording for a number too large to exist."""
+
+    code, name, description = 404, "Not Found", "Nothing in the desk has that number."
+
+
 class DatabaseUnavailable:
     """What the error page shows while the database is away."""
 
@@ -136,11 +151,6 @@ def json_error(code: str, message: str, status: int, **details):
     if details:
         body["error"]["details"] = details
     return jsonify(body), status
-
-
-def is_web_url(value) -> bool:
-    """Templates link only to http(s) addresses (``{% if url is web_url %}``), never ``javascript:``."""
-    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
 
 
 def format_when(value: datetime | None, with_time: bool = True) -> str:

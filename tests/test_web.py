@@ -189,3 +189,24 @@ def test_csrf_is_enforced_on_forms(app, editor):
     assert accepted.status_code == 302
     with csrf_app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("url", ["/claims/99999999999999999999", "/articles/99999999999999999999",
+                                 "/queue?page=99999999999999999999", "/queue?assignee=%C2%B2",
+                                 "/queue?until=9999-12-31", "/queue?speaker_id=99999999999999999999"])
+def test_odd_numbers_in_urls_never_crash(client, auth, editor, url):
+    auth.login(editor)
+    assert client.get(url).status_code in (200, 404)
+
+
+def test_login_next_with_backslash_stays_on_site(client, editor):
+    response = client.post("/auth/login?next=/%5Cevil.example", data={"email": editor.email, "password": PASSWORD})
+    assert response.headers["Location"].endswith("/queue")
+
+
+def test_a_deactivated_user_is_signed_out_at_once(client, auth, editor):
+    auth.login(editor)
+    assert client.get("/queue").status_code == 200
+    editor.active = False
+    db.session.commit()
+    assert client.get("/queue").status_code == 302

@@ -1,13 +1,13 @@
 """Login and logout views."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth.forms import LoginForm
+from app.links import local_path
 from app.auth.service import authenticate
 from app.extensions import limiter
 
@@ -37,10 +37,7 @@ def login():
             flash("Wrong e-mail or password.", "danger")
             return render_template("auth/login.html", form=form), 401
         login_user(user, remember=form.remember.data)
-        target = request.args.get("next", "")
-        if not target or urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
-            target = url_for("queue.index")
-        return redirect(target)
+        return redirect(local_path(request.args.get("next")) or url_for("queue.index"))
     return render_template("auth/login.html", form=form)
 
 

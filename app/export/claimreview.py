@@ -30,6 +30,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.errors import NotFound
+from app.links import is_web_url
 from app.extensions import db
 from app.models import VERDICT_LABELS, Claim, Verdict
 from app.models.speakers import Speaker
@@ -51,11 +52,6 @@ PERSON_KINDS = ("person", "unknown")
 
 def iso(value: Optional[datetime]) -> Optional[str]:
     return value.isoformat(timespec="seconds") + "Z" if value else None
-
-
-def is_web_url(url: Optional[str]) -> bool:
-    """True for http(s) URLs: the only ones a public page links to."""
-    return bool(url) and url.lower().startswith(("http://", "https://"))
 
 
 def approved_verdict(claim: Claim) -> Optional[Verdict]:

@@ -281,7 +281,7 @@ def _page(url: str, response: http.client.HTTPResponse, sock: socket.socket, set
             f"upload a .txt or .html file instead.", url=url, content_type=mime)
     charset = _charset(params)
     length = response.getheader("Content-Length")
-    if length and length.strip().isdigit() and int(length) > settings.max_bytes:
+    if length and length.strip().isdecimal() and int(length.strip()) > settings.max_bytes:
         raise _too_large(url, settings)
     data = _read_body(response, sock, url, host, settings, deadline)
     try:

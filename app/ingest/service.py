@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app import related
+from app.links import is_web_url
 from app.errors import DomainError, DuplicateArticle, EmptyText, TooLarge
 from app.extensions import db
 from app.ingest.fetch import FetchSettings, fetch_html
@@ -199,7 +200,7 @@ def ingest_url(
 
 def is_web_address(value: str) -> bool:
     """True for arguments the CLI should fetch rather than read from disk."""
-    return str(value).lower().startswith(("http://", "https://"))
+    return is_web_url(str(value))
 
 
 def ingest_urls(

@@ -1,11 +1,11 @@
 """Queue views: thin wrappers over app.workflow.queries and app.workflow.service."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.links import local_path
 from app.models import CLAIM_KINDS, CLAIM_STATUSES
 from app.queue.forms import BulkForm
 from app.workflow import service
@@ -58,10 +58,8 @@ def bulk_action():
     """Assign or dismiss the ticked claims; report which were refused and why."""
     form = BulkForm()
     form.assignee.choices = [(str(u.id), u.name) for u in desk_users()]
-    ids = [int(i) for i in request.form.getlist("claim_ids") if i.isdigit()]
-    target = form.next.data or url_for("queue.index")
-    if urlsplit(target).netloc or not target.startswith("/"):
-        target = url_for("queue.index")
+    ids = [int(i) for i in request.form.getlist("claim_ids") if i.isdecimal() and len(i) < 19]
+    target = local_path(form.next.data) or url_for("queue.index")
     if not ids:
         flash("Tick at least one claim first.", "warning")
         return redirect(target)

@@ -35,6 +35,16 @@ def embedder():
     return get_embedder(model_name())
 
 
+def synced(kind: str):
+    """The ranker of ``kind``, caught up with the database once per web request."""
+    if not has_request_context():
+        return store(kind).sync()
+    memo = request.__dict__.setdefault("_claimdesk_synced", {})
+    if kind not in memo:
+        memo[kind] = store(kind).sync()
+    return memo[kind]
+
+
 def store(kind: str) -> RankerStore:
     """This app's ranker store for claims or evidence under the configured model."""
     stores = current_app.extensions.setdefault(_EXTENSION_KEY, {})
@@ -149,7 +159,7 @@ def _candidates(claim: Claim) -> list[tuple[int, float]]:
     if has_request_context():
         memo = request.__dict__.setdefault("_claimdesk_related_candidates", {})
     if claim.id not in memo:
-        ranker = store("claim").sync()
+        ranker = synced("claim")
         if ranker is None or claim.id not in ranker:
             return []
         memo[claim.id] = [(m.id, float(m.cosine)) for m in ranker.related(claim.id, k=CANDIDATES)
@@ -158,7 +168,7 @@ def _candidates(claim: Claim) -> list[tuple[int, float]]:
 
 
 def is_indexed(claim: Claim) -> bool:
-    ranker = store("claim").sync()
+    ranker = synced("claim")
     return ranker is not None and claim.id in ranker
 
 
@@ -196,8 +206,8 @@ def related_evidence(claim: Claim, k: int = 5) -> list[RelatedEvidence]:
             score = hits[link.claim_id]
             if link.evidence_id not in best or best[link.evidence_id].score < score:
                 best[link.evidence_id] = RelatedEvidence(link.evidence, score, link.claim_id, link.stance)
-    claims_ranker = store("claim").sync()
-    evidence_ranker = store("evidence").sync()
+    claims_ranker = synced("claim")
+    evidence_ranker = synced("evidence")
     if evidence_ranker is not None and claims_ranker is not None and claim.id in claims_ranker:
         vector = claims_ranker.text_index.get(claim.id)
         for match in evidence_ranker.rank(claim.content, vector, k=k + len(linked)):

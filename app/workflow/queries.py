@@ -67,9 +67,10 @@ class ClaimFilters:
 
         def day(name: str) -> Optional[date]:
             try:
-                return date.fromisoformat(str(args.get(name) or ""))
+                value = date.fromisoformat(str(args.get(name) or ""))
             except ValueError:
                 return None
+            return value if date(1900, 1, 1) <= value <= date(9000, 1, 1) else None
 
         assignee = str(args.get("assignee") or "")
         filters = cls(
@@ -88,7 +89,7 @@ class ClaimFilters:
             filters.assignee_id = current_user_id
         elif assignee == "none":
             filters.unassigned = True
-        elif assignee.isdigit():
+        elif assignee.isdecimal() and len(assignee) < 19:
             filters.assignee_id = int(assignee)
         if str(args.get("review") or "") in ("me", "1") and current_user_id:
             filters.review_for = current_user_id

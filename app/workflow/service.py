@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import related
@@ -54,7 +55,7 @@ def atomic(func: F) -> F:
 
 def can_edit(user: User) -> bool:
     """Editors, reviewers and admins all do desk work; only the rules below differ."""
-    return user.is_authenticated and user.role in ("editor", "reviewer", "admin")
+    return user.is_authenticated and user.active and user.role in ("editor", "reviewer", "admin")
 
 
 def can_review(user: User) -> bool:
@@ -290,7 +291,7 @@ def _user_by_ref(ref: Any) -> Optional[User]:
         return None
     if isinstance(ref, User):
         return ref
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdecimal() and len(ref) < 19):
         user = db.session.get(User, int(ref))
     else:
         user = db.session.scalar(sa.select(User).where(User.email == str(ref).strip().lower()))
@@ -637,4 +638,5 @@ def history(claim_id: int) -> list[AuditEvent]:
     get_claim(claim_id)
     return list(db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.claim_id == claim_id).order_by(AuditEvent.at, AuditEvent.id)
+        .options(so.joinedload(AuditEvent.user))
     ))
