@@ -76,7 +76,7 @@ def test_duplicate_is_refused_with_the_existing_article(ingest):
 
 
 def test_a_failure_midway_leaves_nothing_half_written(ingest, monkeypatch):
-    def explode(claims):
+    def explode(claims, prepared):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(ingest_service, "_after_claims_created", explode)
@@ -184,3 +184,12 @@ def test_folder_ingest_reports_ingested_duplicates_and_failures(app, tmp_path, e
     assert sorted(p.split("/")[-1] for p, _ in summary.failed) == ["empty.txt", "image.txt"]
     assert summary.line() == "2 ingested, 1 duplicates, 2 failed"
     assert count(Article) == 2
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,hi", "ftp://example.org/a"])
+def test_only_web_addresses_are_stored_as_article_urls(ingest, url):
+    from app.errors import Invalid
+
+    with pytest.raises(Invalid, match="http"):
+        ingest(STORY, url=url)
+    assert count(Article) == 0

@@ -114,3 +114,27 @@ def test_reindex_after_a_model_change(seed, app, runner):
         assert related.related_claims(kallas_unity(seed))
     finally:
         app.config["CLAIMDESK_EMBEDDING_MODEL"] = old_name
+
+
+def test_a_failed_ingest_leaves_no_phantom_vectors_in_the_ranker(seed, ingest, monkeypatch):
+    from app.ingest import service as ingest_service
+    from app.related.service import store
+
+    real = ingest_service._after_claims_created
+
+    def fail_after_writing(claims, prepared):
+        real(claims, prepared)
+        db.session.flush()
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ingest_service, "_after_claims_created", fail_after_writing)
+    try:
+        ingest(UNRELATED)
+    except RuntimeError:
+        pass
+    monkeypatch.undo()
+    ingest(PARAPHRASE)
+    ranker = store("claim").sync()
+    stored = set(db.session.scalars(sa.select(Claim.id)))
+    assert {int(i) for i in ranker.text_index.ids} == stored
+    assert not any("tram" in c.content for c in db.session.scalars(sa.select(Claim)))

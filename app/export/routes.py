@@ -8,7 +8,6 @@ from app.export.claimreview import approved_verdict, claim_review, get_published
 from app.export.csv_export import csv_chunks
 from app.export.urls import external_url
 from app.models import utcnow
-from app.queue.routes import VIEWS
 from app.workflow.queries import ClaimFilters
 
 bp = Blueprint("export", __name__)
@@ -18,11 +17,7 @@ TRUTHY = ("1", "true", "on", "yes", "y")
 
 def queue_filters() -> ClaimFilters:
     """The filters the queue applies for this query string, its view presets included."""
-    _title, preset = VIEWS.get(request.args.get("view", "all"), VIEWS["all"])
-    args = {k: v if len(v) > 1 else v[0] for k, v in request.args.to_dict(flat=False).items()}
-    for key, value in preset.items():
-        args.setdefault(key, value)
-    return ClaimFilters.from_args(args, current_user_id=current_user.id)
+    return ClaimFilters.for_view(request.args.get("view", "all"), request.args, user=current_user)[1]
 
 
 def csv_response(filters: ClaimFilters) -> Response:

@@ -11,11 +11,11 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app import related
 from app.links import is_web_url
-from app.errors import DomainError, DuplicateArticle, EmptyText, TooLarge
+from app.errors import Busy, DomainError, DuplicateArticle, EmptyText, Invalid, TooLarge
 from app.extensions import db
 from app.ingest.fetch import FetchSettings, fetch_html
 from app.ingest.speakers import find_or_create_speaker
@@ -79,11 +79,17 @@ def ingest_article(
         EmptyText, TooLarge, DuplicateArticle: nothing is stored.
     """
     text = prepare_text(doc)
+    if doc.url and not is_web_url(doc.url):
+        raise Invalid("The article's URL must start with http:// or https://.", field="url")
     existing = find_duplicate(text)
     if existing is not None:
         raise _duplicate_error(existing)
     if quotes is None:
         quotes = get_extractor().extract(text)
+    # The slow work (encoding, catching the ranker up) happens before the first write, so
+    # the write transaction is short and the ranker never sees this ingest's uncommitted rows.
+    prepared = related.prepare_claims([q.content for q in quotes])
+    db.session.rollback()  # end the read transaction: the write one starts from a fresh snapshot
     article = Article(
         title=(doc.title or guess_title(text)).strip()[:500],
         publisher=(doc.publisher or None),
@@ -103,13 +109,18 @@ def ingest_article(
                after={"title": article.title, "source": source, "claims": len(claims)})
         for claim in claims:
             record("claim_extracted", user=user, claim=claim, after=claim_snapshot(claim))
-        _after_claims_created(claims)
+        _after_claims_created(claims, prepared)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         existing = find_duplicate(text)
         if existing is not None:  # another request stored the same article meanwhile
             raise _duplicate_error(existing) from None
+        raise
+    except OperationalError as exc:
+        db.session.rollback()
+        if "database is locked" in str(exc.orig):  # SQLite: another write held the lock too long
+            raise Busy("The desk was busy saving something else; nothing was stored. Try again.") from None
         raise
     except BaseException:
         db.session.rollback()
@@ -146,11 +157,10 @@ def _claims_from_quotes(article: Article, quotes: Sequence) -> list[Claim]:
     return claims
 
 
-def _after_claims_created(claims: list[Claim]) -> None:
-    """Work that shares the ingest transaction: embed the claims, flag repeats of
-    claims already in the desk."""
-    vectors = related.embed_claims(claims)
-    related.mark_near_duplicates(claims, vectors)
+def _after_claims_created(claims: list[Claim], prepared: related.PreparedClaims) -> None:
+    """Work that shares the ingest transaction: store the claims' vectors and flag repeats
+    of claims already in the desk (both worked out before the transaction began)."""
+    related.store_prepared(claims, prepared)
 
 
 # --- from a web address ---------------------------------------------------------------

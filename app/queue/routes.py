@@ -9,15 +9,9 @@ from app.links import local_path
 from app.models import CLAIM_KINDS, CLAIM_STATUSES
 from app.queue.forms import BulkForm
 from app.workflow import service
-from app.workflow.queries import SORT_LABELS, ClaimFilters, Page, desk_users, search_claims
+from app.workflow.queries import SORT_LABELS, ClaimFilters, desk_users, search_claims
 
 bp = Blueprint("queue", __name__)
-
-VIEWS = {
-    "all": ("Review queue", {}),
-    "mine": ("My claims", {"assignee": "me", "status": ["new", "in_progress", "in_review"]}),
-    "review": ("Waiting for my review", {"review": "me"}),
-}
 
 
 @bp.route("/")
@@ -31,18 +25,11 @@ def home():
 def index():
     """The review queue with filters from the query string."""
     view = request.args.get("view", "all")
-    title, preset = VIEWS.get(view, VIEWS["all"])
-    args = request.args.to_dict(flat=False)
-    args = {k: v if len(v) > 1 else v[0] for k, v in args.items()}
-    for key, value in preset.items():
-        args.setdefault(key, value)
-    filters = ClaimFilters.from_args(args, current_user_id=current_user.id)
+    title, filters = ClaimFilters.for_view(view, request.args, user=current_user)
     page = search_claims(filters, page=request.args.get("page", 1, type=int),
-                         per_page=request.args.get("per_page", 50, type=int),
+                         per_page=request.args.get("per_page", current_app.config["QUEUE_PAGE_SIZE"], type=int),
                          estimate_above=current_app.config.get("CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO"))
     can_review = service.can_review(current_user)
-    if view == "review" and not can_review:  # nothing here is an editor's to sign off
-        page = Page(items=[], total=0, page=1, per_page=page.per_page)
     users = desk_users()
     bulk = BulkForm(next=request.full_path)
     bulk.assignee.choices = [(str(u.id), u.name) for u in users]

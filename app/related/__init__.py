@@ -1,10 +1,11 @@
 """Related claims and evidence: stored embeddings plus a per-process in-memory ranker."""
 from app.related.service import (
-    RelatedClaim, RelatedEvidence, embed_claims, embed_evidence, index_status, is_indexed, mark_near_duplicates,
-    reindex, related_claims, related_evidence, reset_indexes,
+    PreparedClaims, RelatedClaim, RelatedEvidence, embed_claims, embed_evidence, index_status, is_indexed,
+    prepare_claims, reindex, related_claims, related_evidence, reset_indexes, store_prepared,
 )
 
 __all__ = [
-    "RelatedClaim", "RelatedEvidence", "embed_claims", "embed_evidence", "index_status", "is_indexed", "is_indexed",
-    "mark_near_duplicates", "reindex", "related_claims", "related_evidence", "reset_indexes",
+    "PreparedClaims", "RelatedClaim", "RelatedEvidence", "embed_claims", "embed_evidence", "index_status",
+    "is_indexed", "prepare_claims", "reindex", "related_claims", "related_evidence", "reset_indexes",
+    "store_prepared",
 ]

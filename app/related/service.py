@@ -67,34 +67,35 @@ def evidence_text(evidence: Evidence) -> str:
     return " ".join(part for part in (evidence.title, evidence.excerpt) if part)
 
 
-def _store_vectors(kind: str, owners: Sequence[tuple[int, str]], batch_size: int = 64) -> Optional[np.ndarray]:
-    """Encode texts in one batch and write their rows (replacing stale ones) in the session.
+def _write_rows(kind: str, owners: Sequence[tuple[int, str]], vectors: np.ndarray, dim: int) -> None:
+    """Add Embedding rows for ``owners`` (id, text) to the session, replacing older ones."""
+    name = model_name()
+    ids = [o for o, _ in owners]
+    db.session.execute(sa.delete(Embedding).where(
+        Embedding.owner_kind == kind, Embedding.model == name, Embedding.owner_id.in_(ids)))
+    db.session.add_all(
+        Embedding(owner_kind=kind, owner_id=o, model=name, dim=dim, text_sha1=_sha1(t), vector=vector_to_bytes(v))
+        for (o, t), v in zip(owners, vectors)
+    )
 
-    Returns the vectors in input order, or None when there was nothing to encode.
+
+def _store_vectors(kind: str, owners: Sequence[tuple[int, str]], batch_size: int = 64) -> Optional[np.ndarray]:
+    """Encode the texts whose stored vector is missing or stale and write their rows.
+
+    Returns the new vectors in the order of the owners that needed one, or None.
     """
     if not owners:
         return None
-    name = model_name()
-    existing = {
-        owner_id: sha for owner_id, sha in db.session.execute(
-            sa.select(Embedding.owner_id, Embedding.text_sha1).where(
-                Embedding.owner_kind == kind, Embedding.model == name,
-                Embedding.owner_id.in_([o for o, _ in owners])))
-    }
+    existing = dict(db.session.execute(
+        sa.select(Embedding.owner_id, Embedding.text_sha1).where(
+            Embedding.owner_kind == kind, Embedding.model == model_name(),
+            Embedding.owner_id.in_([o for o, _ in owners]))).all())
     todo = [(o, t) for o, t in owners if existing.get(o) != _sha1(t)]
-    vectors = None
-    if todo:
-        model = embedder()
-        vectors = model.encode([t for _, t in todo], batch_size=batch_size)
-        stale = [o for o, _ in todo if o in existing]
-        if stale:
-            db.session.execute(sa.delete(Embedding).where(
-                Embedding.owner_kind == kind, Embedding.model == name, Embedding.owner_id.in_(stale)))
-        db.session.add_all(
-            Embedding(owner_kind=kind, owner_id=o, model=name, dim=model.dim, text_sha1=_sha1(t),
-                      vector=vector_to_bytes(v))
-            for (o, t), v in zip(todo, vectors)
-        )
+    if not todo:
+        return None
+    model = embedder()
+    vectors = model.encode([t for _, t in todo], batch_size=batch_size)
+    _write_rows(kind, todo, vectors, model.dim)
     return vectors
 
 
@@ -112,26 +113,44 @@ def embed_evidence(items: Sequence[Evidence]) -> None:
     _store_vectors("evidence", [(e.id, evidence_text(e)) for e in items])
 
 
-def mark_near_duplicates(claims: Sequence[Claim], vectors: Optional[np.ndarray]) -> int:
-    """Point each new claim that repeats an earlier claim (cosine >= 0.95) at it.
+@dataclass
+class PreparedClaims:
+    """Vectors of claims about to be stored, and the claim each one repeats (if any)."""
 
-    Returns how many claims were marked. Claims already marked by the extractor stay.
+    texts: list[str]
+    vectors: np.ndarray
+    repeats: list[Optional[int]]
+    dim: int
+
+
+def prepare_claims(texts: Sequence[str]) -> PreparedClaims:
+    """Encode new claim texts and find the earlier claim each repeats (cosine >= 0.95).
+
+    Runs before the ingest transaction writes anything: encoding is slow, and the ranker
+    must only ever read committed rows.
     """
-    if vectors is None or not len(claims):
-        return 0
-    ranker = store("claim").sync()
-    if ranker is None or len(ranker) == 0:
-        return 0
-    marked = 0
-    own = {c.id for c in claims}
-    for claim, vector in zip(claims, vectors):
-        if claim.duplicate_of_id is not None or claim.duplicate_of is not None:
-            continue
-        hits = ranker.text_index.search(vector, k=1, exclude=own)
-        if hits and hits[0][1] >= NEAR_DUPLICATE:
-            claim.duplicate_of_id = hits[0][0]
-            marked += 1
-    return marked
+    model = embedder()
+    vectors = model.encode(list(texts)) if texts else np.zeros((0, model.dim), dtype=np.float32)
+    repeats: list[Optional[int]] = [None] * len(texts)
+    ranker = store("claim").sync() if len(texts) else None
+    if ranker is not None and len(ranker):
+        for i, vector in enumerate(vectors):
+            hits = ranker.text_index.search(vector, k=1)
+            if hits and hits[0][1] >= NEAR_DUPLICATE:
+                repeats[i] = hits[0][0]
+    return PreparedClaims(list(texts), vectors, repeats, model.dim)
+
+
+def store_prepared(claims: Sequence[Claim], prepared: PreparedClaims) -> None:
+    """Write the prepared vectors of just-created claims and flag their repeats, in the
+    caller's transaction. Claims the extractor already marked as repeats stay so."""
+    if claims and any(c.id is None for c in claims):
+        db.session.flush()
+    for claim, repeat in zip(claims, prepared.repeats):
+        if repeat is not None and claim.duplicate_of is None and claim.duplicate_of_id is None:
+            claim.duplicate_of_id = repeat
+    if claims:
+        _write_rows("claim", [(c.id, t) for c, t in zip(claims, prepared.texts)], prepared.vectors, prepared.dim)
 
 
 @dataclass
