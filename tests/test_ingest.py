@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.errors import DuplicateArticle, EmptyText, TooLarge, UnsupportedMedia
 from app.extensions import db
-from app.ingest import ArticleText, expand_paths, ingest_article, ingest_paths, read_upload
+from app.ingest import expand_paths, ingest_paths, read_upload
 from app.ingest import service as ingest_service
 from app.ingest.text import guess_title, normalise_text, text_fingerprint
 from app.models import Article, AuditEvent, Claim, Speaker

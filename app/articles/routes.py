@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.articles.forms import IngestForm
 from app.articles.highlight import highlight
@@ -14,6 +14,7 @@ from app.claims.routes import article_marks
 from app.errors import DomainError, DuplicateArticle, NotFound, TooLarge
 from app.extensions import db
 from app.ingest import ArticleText, ingest_article, ingest_url, read_upload
+from app.workflow.queries import claims_of_article
 from app.models import Article, Claim
 
 bp = Blueprint("articles", __name__)
@@ -43,8 +44,9 @@ def show(article_id: int):
     article = db.session.get(Article, article_id)
     if article is None:
         raise NotFound(f"Article {article_id} does not exist.")
-    body = highlight(article.text, article_marks(article.claims), focus=request.args.get("claim", type=int))
-    return render_template("articles/show.html", article=article, body=body)
+    claims = claims_of_article(article.id)
+    body = highlight(article.text, article_marks(claims), focus=request.args.get("claim", type=int))
+    return render_template("articles/show.html", article=article, body=body, claims=claims)
 
 
 @bp.route("/ingest", methods=["GET", "POST"])

@@ -20,9 +20,9 @@ from app.claims.timeline import timeline
 from app.links import local_path
 from app.errors import DomainError, Invalid, NotFound, StaleVersion
 from app.extensions import db
-from app.models import Claim, ClaimEvidence, Comment, Speaker, Verdict
+from app.models import Claim, ClaimEvidence, Comment, Verdict
 from app.workflow import service
-from app.workflow.queries import desk_users
+from app.workflow.queries import claims_of_article, desk_users
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
 
@@ -84,9 +84,8 @@ def render_claim(claim: Claim, status: int = 200, conflicts: Optional[dict[str, 
     """
     claim = _load_for_page(claim.id)
     window = context_window(claim)
-    neighbours = db.session.scalars(sa.select(Claim).where(Claim.article_id == claim.article_id)
-                                    .options(so.selectinload(Claim.speaker)).order_by(Claim.start)).all()
-    context = highlight(claim.article.text, article_marks(neighbours), focus=claim.id, window=window)
+    context = highlight(claim.article.text, article_marks(claims_of_article(claim.article_id)),
+                        focus=claim.id, window=window)
     users = desk_users()
     names = {u.email: u.name for u in users}
     return render_template(
@@ -99,7 +98,7 @@ def render_claim(claim: Claim, status: int = 200, conflicts: Optional[dict[str, 
 def _load_for_page(claim_id: int) -> Claim:
     """The claim with everything its page shows, in a handful of queries instead of dozens."""
     claim = db.session.scalar(sa.select(Claim).where(Claim.id == claim_id).options(
-        so.joinedload(Claim.article), so.joinedload(Claim.speaker).selectinload(Speaker.aliases),
+        so.joinedload(Claim.article), so.joinedload(Claim.speaker),
         so.joinedload(Claim.assignee),
         so.selectinload(Claim.evidence_links).joinedload(ClaimEvidence.evidence),
         so.selectinload(Claim.evidence_links).joinedload(ClaimEvidence.added_by),

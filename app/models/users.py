@@ -46,11 +46,6 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-    @property
-    def can_review(self) -> bool:
-        """Reviewers and admins may sign verdicts off (never their own)."""
-        return self.role in ("reviewer", "admin")
-
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
 

@@ -8,7 +8,7 @@ from flask_login import login_required
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Claim, Speaker
-from app.workflow.queries import ClaimFilters, search_claims
+from app.workflow.queries import ClaimFilters, escape_like, search_claims
 
 bp = Blueprint("speakers", __name__, url_prefix="/speakers")
 
@@ -20,7 +20,7 @@ def index():
     stmt = (sa.select(Speaker, sa.func.count(Claim.id)).outerjoin(Claim, Claim.speaker_id == Speaker.id)
             .group_by(Speaker.id).order_by(sa.func.count(Claim.id).desc(), Speaker.name).limit(500))
     if q:
-        stmt = stmt.where(Speaker.name.ilike(f"%{q}%"))
+        stmt = stmt.where(Speaker.name.ilike(f"%{escape_like(q)}%", escape="\\"))
     return render_template("speakers/index.html", rows=db.session.execute(stmt).all(), q=q)
 
 

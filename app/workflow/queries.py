@@ -146,7 +146,7 @@ def apply_filters(stmt: sa.Select, filters: ClaimFilters) -> sa.Select:
     if filters.speaker_id:
         stmt = stmt.where(Claim.speaker_id == filters.speaker_id)
     if filters.speaker:
-        stmt = stmt.where(Speaker.name.ilike(f"%{_escape_like(filters.speaker)}%", escape="\\"))
+        stmt = stmt.where(Speaker.name.ilike(f"%{escape_like(filters.speaker)}%", escape="\\"))
     if filters.article_id:
         stmt = stmt.where(Claim.article_id == filters.article_id)
     if filters.assignee_id:
@@ -176,7 +176,7 @@ def _matching_claim_ids(term: str) -> sa.CompoundSelect:
 
     A UNION of the two sides rather than one OR across the join: each side can then use
     its own index (the pg_trgm GIN indexes on PostgreSQL, migration d22a44a75836)."""
-    pattern = f"%{_escape_like(term)}%"
+    pattern = f"%{escape_like(term)}%"
     return sa.union(
         sa.select(Claim.id).where(Claim.content.ilike(pattern, escape="\\")),
         sa.select(Claim.id).join(Speaker, Claim.speaker_id == Speaker.id)
@@ -184,7 +184,8 @@ def _matching_claim_ids(term: str) -> sa.CompoundSelect:
     )
 
 
-def _escape_like(term: str) -> str:
+def escape_like(term: str) -> str:
+    """``term`` with LIKE wildcards escaped (use with ``escape="\\"``)."""
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -246,6 +247,12 @@ def planner_rows(stmt: sa.Select) -> Optional[int]:
     if isinstance(plan, str):
         plan = json.loads(plan)
     return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def claims_of_article(article_id: int) -> list[Claim]:
+    """An article's claims in reading order, speakers loaded (for highlighting)."""
+    return list(db.session.scalars(sa.select(Claim).where(Claim.article_id == article_id)
+                                   .options(so.selectinload(Claim.speaker)).order_by(Claim.start, Claim.id)))
 
 
 def desk_users() -> list[User]:
