@@ -9,6 +9,7 @@ HOST ?= 127.0.0.1
 WORKERS ?= 2
 THREADS ?= 1
 PYTEST_ARGS ?=
+DEMO ?= 1
 
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -16,10 +17,10 @@ export FLASK_APP := app
 
 .PHONY: setup run test browser-setup lint clean-db
 
-setup: $(STAMP)  ## venv, requirements, migrations, seed article and demo users
+setup: $(STAMP)  ## venv, requirements, migrations, seed article and demo users (DEMO=0: none)
 	@mkdir -p instance
 	$(BIN)/flask --app app db upgrade
-	$(BIN)/flask --app app demo
+	@if [ "$(DEMO)" = 1 ]; then $(BIN)/flask --app app demo; fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
