@@ -7,7 +7,7 @@
 #
 # Usage: bench/load.sh        (from anywhere; needs PostgreSQL on 127.0.0.1:5432 and wrk)
 # Env:   BENCH_DB=claimdesk_bench CLAIMS=100000 DURATION=60 CONNECTIONS=8 WRK_THREADS=2
-#        WORKERS=2 THREADS=4 PORT=5077 PYTHON=.venv/bin/python BENCH_REFILL=1 (fill again)
+#        WORKERS=2 THREADS=1 PORT=5077 PYTHON=.venv/bin/python BENCH_REFILL=1 (fill again)
 #        OUT=bench/out/load-<time>
 # The bench database is its own (dropped and refilled only with BENCH_REFILL=1).
 set -euo pipefail
@@ -20,7 +20,7 @@ DURATION=${DURATION:-60}
 CONNECTIONS=${CONNECTIONS:-8}
 WRK_THREADS=${WRK_THREADS:-2}
 WORKERS=${WORKERS:-2}
-THREADS=${THREADS:-4}
+THREADS=${THREADS:-1}
 PORT=${PORT:-5077}
 OUT=${OUT:-bench/out/load-$(date +%Y%m%d-%H%M%S)}
 BASE=http://127.0.0.1:$PORT
