@@ -43,6 +43,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     extensions.limiter.init_app(app)
     _configure_sqlite(app)
 
+    from app.web import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     from app import api, articles, auth, claims, dashboard, export, queue, speakers, web
 
     for module in (auth, queue, claims, articles, speakers, api, export, dashboard):

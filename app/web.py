@@ -8,6 +8,7 @@ from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.errors import DomainError
@@ -104,6 +105,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["nl2p"] = nl2p
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in routes: ids beyond what an integer column holds match no route (404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class NotFoundPage:

@@ -27,6 +27,9 @@ SORT_LABELS = {
 }
 
 
+MAX_ID = 2**31 - 1  # the largest id an integer column holds on PostgreSQL
+MAX_PAGE = 1_000_000
+
 # The queue's views: a title and the filters they preset (the query string adds to them).
 VIEWS = {
     "all": ("Review queue", {}),
@@ -70,9 +73,10 @@ class ClaimFilters:
 
         def integer(name: str) -> Optional[int]:
             try:
-                return int(args.get(name) or "") or None
+                value = int(args.get(name) or "")
             except (TypeError, ValueError):
                 return None
+            return value if 0 < value <= MAX_ID else None
 
         def day(name: str) -> Optional[date]:
             try:
@@ -219,7 +223,7 @@ def search_claims(filters: ClaimFilters, *, page: int = 1, per_page: int = 50,
     the rest of the queue page, and "about 100,000" is all a reader of that number needs.
     """
     per_page = max(1, min(per_page, 200))
-    page = max(1, page)
+    page = max(1, min(page, MAX_PAGE))
     total, estimated = count_claims(filters, estimate_above=estimate_above)
     stmt = claims_select(filters).options(so.selectinload(Claim.verdicts))  # the queue shows verdicts
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()

@@ -24,6 +24,7 @@ from app.models import (
     CLAIM_KINDS, STANCES, STATUS_LABELS, VERDICT_LABELS, VERDICTS, AuditEvent, Claim, ClaimEvidence, Comment, Evidence,
     User, Verdict, utcnow,
 )
+from app.workflow.queries import MAX_ID
 from app.workflow.audit import CLAIM_FIELDS, claim_snapshot, record
 
 EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue", "assignee", "status")
@@ -78,7 +79,7 @@ def check_editor(user: User) -> None:
 
 def get_claim(claim_id: int) -> Claim:
     """The claim or NotFound."""
-    claim = db.session.get(Claim, claim_id)
+    claim = db.session.get(Claim, claim_id) if 0 < claim_id <= MAX_ID else None
     if claim is None:
         raise NotFound(f"Claim {claim_id} does not exist.")
     return claim
@@ -292,7 +293,7 @@ def _user_by_ref(ref: Any) -> Optional[User]:
     if isinstance(ref, User):
         return ref
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdecimal() and len(ref) < 19):
-        user = db.session.get(User, int(ref))
+        user = db.session.get(User, int(ref)) if 0 < int(ref) <= MAX_ID else None
     else:
         user = db.session.scalar(sa.select(User).where(User.email == str(ref).strip().lower()))
     if user is None or not user.active:
@@ -363,7 +364,7 @@ def link_evidence(
         raise Invalid(f"Stance must be one of {', '.join(STANCES)}.", field="stance")
     note = (evidence.note if evidence else note) or None
     if evidence_id is not None:
-        item = db.session.get(Evidence, evidence_id)
+        item = db.session.get(Evidence, evidence_id) if 0 < evidence_id <= MAX_ID else None
         if item is None:
             raise NotFound(f"Evidence {evidence_id} does not exist.")
     elif source_claim_id is not None:

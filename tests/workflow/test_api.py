@@ -310,3 +310,15 @@ def test_evidence_by_service_and_api_share_one_rule(api, editor, claim_id):
     """The API and the service refuse the same things (here: linking the same evidence twice)."""
     service.link_evidence(claim_id, user=editor, evidence=evidence_input(url=EVIDENCE["url"]))
     error_of(api(editor).post(f"/claims/{claim_id}/evidence", json=EVIDENCE), 422, "invalid")
+
+
+def test_ids_beyond_any_row_are_not_found_not_a_crash(client, seed, editor, token_for):
+    headers = token_for(editor)
+    claim = seed.claims[0]
+    response = client.post(f"/api/v1/claims/{claim.id}/evidence", headers=headers,
+                           json={"evidence_id": 2**40, "stance": "context"})
+    assert response.status_code == 404
+    response = client.patch(f"/api/v1/claims/{claim.id}", headers=headers,
+                            json={"version": claim.version, "assignee": 2**40})
+    assert response.status_code == 422
+    assert client.get("/api/v1/claims/99999999999", headers=headers).status_code == 404
