@@ -91,7 +91,7 @@ def render_claim(claim: Claim, status: int = 200, conflicts: Optional[dict[str, 
     return render_template(
         "claims/show.html", claim=claim, context=context, forms=_forms(claim, users, **form_overrides),
         history=timeline(service.history(claim.id), names), related=_related(claim), conflicts=conflicts or {},
-        can_review=service.can_review(current_user), can_reopen=service.can_reopen(current_user),
+        can_review=service.can_review(current_user), actions=service.allowed_actions(claim, current_user),
     ), status
 
 

@@ -75,6 +75,34 @@ def check_editor(user: User) -> None:
         raise Forbidden("You may not change claims.")
 
 
+@dataclass(frozen=True)
+class Actions:
+    """What a user may do to a claim right now: the claim page shows exactly these, and
+    each one is checked again by its service function."""
+
+    work: bool  # link evidence, propose a verdict, dismiss (new or in progress)
+    review: bool  # approve or return the verdict waiting for review
+    own_verdict: bool  # waiting for review, proposed by this user: four eyes forbid signing it
+    reopen: bool  # approved or dismissed, and the user is an admin
+    edit: bool  # correct the extraction (anything but an approved claim)
+    assign: bool  # neither approved nor dismissed
+
+
+def allowed_actions(claim: Claim, user: User) -> Actions:
+    """The actions of ``user`` on ``claim`` under the rules below."""
+    desk = can_edit(user)
+    pending = claim.current_verdict if claim.status == "in_review" else None
+    own = pending is not None and pending.state == "proposed" and pending.proposed_by_id == user.id
+    return Actions(
+        work=desk and claim.status in WORKING_STATUSES,
+        review=desk and can_review(user) and pending is not None and pending.state == "proposed" and not own,
+        own_verdict=own,
+        reopen=can_reopen(user) and claim.status in ("approved", "dismissed"),
+        edit=desk and claim.status != "approved",
+        assign=desk and claim.status not in ("approved", "dismissed"),
+    )
+
+
 # --- loading and locking -----------------------------------------------------------------
 
 def get_claim(claim_id: int) -> Claim:

@@ -829,3 +829,17 @@ def test_missing_claims_are_not_found(editor, reviewer, admin):
                  lambda: service.dismiss(9999, user=editor, reason="x")):
         with pytest.raises(NotFound):
             call()
+
+
+def test_allowed_actions_follow_the_rules(claim_id, other_claim_id, editor, reviewer, admin, to_review, to_approved):
+    new = service.allowed_actions(get(claim_id), editor)
+    assert (new.work, new.review, new.edit, new.assign, new.reopen) == (True, False, True, True, False)
+    to_review(claim_id, by=reviewer)
+    as_author, as_admin = service.allowed_actions(get(claim_id), reviewer), service.allowed_actions(get(claim_id), admin)
+    assert as_author.own_verdict and not as_author.review and not as_author.work
+    assert as_admin.review and not as_admin.own_verdict
+    assert not service.allowed_actions(get(claim_id), editor).review
+    to_approved(other_claim_id)
+    locked = service.allowed_actions(get(other_claim_id), editor)
+    assert not (locked.work or locked.edit or locked.assign or locked.reopen)
+    assert service.allowed_actions(get(other_claim_id), admin).reopen
