@@ -1,15 +1,12 @@
 """Plain-JSON views of the models for the API."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Optional
 
-from app.models import AuditEvent, Claim, ClaimEvidence, Comment, Verdict
+from app.models import AuditEvent, Claim, ClaimEvidence, Comment, Verdict, iso_utc
 
 
-def iso(value: Optional[datetime]) -> Optional[str]:
-    """Naive-UTC timestamps as ISO 8601 with a Z."""
-    return value.isoformat(timespec="seconds") + "Z" if value else None
+iso = iso_utc
 
 
 def claim_summary(claim: Claim) -> dict[str, Any]:

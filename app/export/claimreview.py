@@ -32,7 +32,7 @@ import sqlalchemy.orm as so
 from app.errors import NotFound
 from app.links import is_web_url
 from app.extensions import db
-from app.models import VERDICT_LABELS, Claim, Verdict
+from app.models import VERDICT_LABELS, Claim, Verdict, iso_utc
 from app.models.speakers import Speaker
 
 WORST_RATING, BEST_RATING = 1, 5
@@ -50,8 +50,7 @@ RATING_VALUES: dict[str, Optional[int]] = {
 PERSON_KINDS = ("person", "unknown")
 
 
-def iso(value: Optional[datetime]) -> Optional[str]:
-    return value.isoformat(timespec="seconds") + "Z" if value else None
+iso = iso_utc
 
 
 def approved_verdict(claim: Claim) -> Optional[Verdict]:

@@ -7,7 +7,8 @@ from typing import Optional
 
 import click
 
-from app.export.csv_export import count_claims, write_csv
+from app.export.csv_export import write_csv
+from app.workflow.queries import count_claims
 from app.export.urls import external_url
 from app.models import CLAIM_KINDS, CLAIM_STATUSES
 from app.workflow.queries import SORTS, ClaimFilters
@@ -38,7 +39,7 @@ def export_csv_command(statuses: tuple[str, ...], kinds: tuple[str, ...], speake
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--base-url") from None
     show_progress = sys.stderr.isatty() and (output != "-" or not sys.stdout.isatty())
-    total = count_claims(filters) if show_progress else 0
+    total = count_claims(filters)[0] if show_progress else 0
     with click.progressbar(length=total, label="Exporting", file=sys.stderr, show_pos=True,
                            hidden=not show_progress) as bar:
         # Atomic: a file is written beside the target and renamed when complete.

@@ -19,7 +19,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql
 
 from app.extensions import db
-from app.models import Article, Claim, ClaimEvidence, Evidence, Speaker, User, Verdict
+from app.models import Article, Claim, ClaimEvidence, Evidence, Speaker, User, Verdict, iso_utc
 from app.workflow.queries import SORTS, ClaimFilters, apply_filters
 
 COLUMNS = (
@@ -45,8 +45,8 @@ def neutralise(value: str) -> str:
 
 @functools.lru_cache(maxsize=4096)  # an article's date repeats on each of its claims
 def iso(value: Optional[datetime]) -> str:
-    """Naive-UTC timestamps as ISO 8601 with a Z (as the API writes them); empty for None."""
-    return value.isoformat(timespec="seconds") + "Z" if value else ""
+    """Timestamps as the API writes them; an empty cell for None."""
+    return iso_utc(value) or ""
 
 
 def export_select(filters: ClaimFilters) -> sa.Select:
@@ -59,15 +59,6 @@ def export_select(filters: ClaimFilters) -> sa.Select:
         .join(Article, Claim.article_id == Article.id)
     )
     return apply_filters(stmt, filters).order_by(*SORTS.get(filters.sort, SORTS["newest"]))
-
-
-def count_claims(filters: ClaimFilters) -> int:
-    """How many claims an export with ``filters`` writes (for a progress bar)."""
-    stmt = apply_filters(
-        sa.select(sa.func.count(Claim.id)).select_from(Claim).outerjoin(Speaker, Claim.speaker_id == Speaker.id),
-        filters,
-    )
-    return db.session.scalar(stmt) or 0
 
 
 def iter_row_batches(

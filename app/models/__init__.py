@@ -1,6 +1,6 @@
 """The data model, split by aggregate; import models from here."""
 from app.models.articles import Article
-from app.models.base import utcnow
+from app.models.base import iso_utc, utcnow
 from app.models.claims import (
     CLAIM_KINDS,
     CLAIM_STATUSES,
@@ -23,5 +23,5 @@ __all__ = [
     "Article", "ApiToken", "Embedding", "OWNER_KINDS", "AuditEvent", "Claim", "ClaimEvidence", "Comment", "Evidence",
     "Speaker", "SpeakerAlias", "User", "Verdict", "CLAIM_KINDS", "CLAIM_STATUSES", "ROLES",
     "SPEAKER_KINDS", "STANCES", "STATUS_LABELS", "VERDICTS", "VERDICT_LABELS", "hash_token",
-    "normalise_name", "utcnow",
+    "iso_utc", "normalise_name", "utcnow",
 ]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Optional
 
 import sqlalchemy as sa
 
@@ -9,6 +10,11 @@ import sqlalchemy as sa
 def utcnow() -> datetime:
     """Now in UTC, naive: every timestamp in the database is naive UTC on every backend."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def iso_utc(value: Optional[datetime]) -> Optional[str]:
+    """A naive-UTC timestamp as ISO 8601 with a Z (what the API, exports and JSON-LD write)."""
+    return value.isoformat(timespec="seconds") + "Z" if value else None
 
 
 def one_of(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
