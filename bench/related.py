@@ -9,6 +9,9 @@ vectors, Zipf-distributed words for BM25) and times a related-claims lookup thro
 engine next to a bare numpy matrix product (+ argpartition top-k) over the same matrix.
 Then times encoding one batch of claim texts through ``Embedder.encode`` next to bare
 ``SentenceTransformer.encode``, and one end-to-end query (encode + hybrid rank).
+Then the app's own path: ``app.related.related_claims`` on a throwaway SQLite database
+holding the same number of claims and stored vectors (catch-up query, hybrid rank, loading
+the related claims), next to bare numpy over the same vectors.
 Prints a table; the last line is one JSON object with every figure.
 """
 from __future__ import annotations
@@ -35,6 +38,7 @@ def parse_args(argv=None):
     parser.add_argument("--encode-texts", type=int, default=512, help="texts in the encoding batch")
     parser.add_argument("--encode-rounds", type=int, default=4)
     parser.add_argument("--no-encode", action="store_true", help="skip the model benches")
+    parser.add_argument("--no-app", action="store_true", help="skip the app-path bench (SQLite, no model)")
     parser.add_argument("--corpus", default=str(SHARED_EVAL / "claimmatch_vclaims.jsonl"),
                         help="JSONL with real claim texts for the encoding bench (synthetic if absent)")
     return parser.parse_args(argv)
@@ -216,6 +220,60 @@ def bench_encode() -> dict:
     }
 
 
+def bench_app_path(n: int, rng: np.random.Generator) -> dict:
+    """Time ``related_claims`` through the app on a SQLite desk of ``n`` claims."""
+    import tempfile
+
+    import sqlalchemy as sa
+
+    from app import create_app, related
+    from app.related.service import store as ranker_store
+    from app.extensions import db
+    from app.models import Article, Claim, Embedding
+    from app.similarity import vector_to_bytes
+
+    vectors = synthetic_vectors(n, ARGS.dim, rng)
+    texts = synthetic_texts(n, rng)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/related.db"})
+        with app.app_context():
+            db.create_all()
+            model = app.config["CLAIMDESK_EMBEDDING_MODEL"]
+            per_article = 100
+            db.session.execute(sa.insert(Article.__table__), [
+                {"id": a, "title": f"Article {a}", "text": "x", "sha256": f"{a:064x}", "source": "seed"}
+                for a in range(1, n // per_article + 2)])
+            for lo in range(0, n, 10_000):
+                ids = range(lo + 1, min(n, lo + 10_000) + 1)
+                db.session.execute(sa.insert(Claim.__table__), [
+                    {"id": i, "article_id": (i - 1) // per_article + 1, "content": texts[i - 1], "kind": "direct",
+                     "start": 0, "end": 1, "status": "new", "version": 1, "edited": False} for i in ids])
+                db.session.execute(sa.insert(Embedding.__table__), [
+                    {"owner_kind": "claim", "owner_id": i, "model": model, "dim": ARGS.dim, "text_sha1": "-",
+                     "vector": vector_to_bytes(vectors[i - 1])} for i in ids])
+            db.session.commit()
+            started = time.perf_counter()
+            ranker_store("claim").sync()  # the first lookup of a worker builds its ranker
+            build_s = time.perf_counter() - started
+            picks = rng.integers(1, n + 1, size=ARGS.queries)
+            app_samples, bare_samples = [], []
+            matrix = vectors
+            for claim_id in picks.tolist():
+                with app.test_request_context():
+                    claim = db.session.get(Claim, claim_id)
+                    t0 = time.perf_counter()
+                    related.related_claims(claim, k=5)
+                    app_samples.append(time.perf_counter() - t0)
+                    db.session.remove()
+                t0 = time.perf_counter()
+                scores = matrix @ matrix[claim_id - 1]
+                np.argpartition(-scores, ARGS.k)[:ARGS.k]
+                bare_samples.append(time.perf_counter() - t0)
+            db.engine.dispose()
+    return {"n": n, "app_related": percentiles(app_samples), "bare_topk": percentiles(bare_samples),
+            "build_ranker_from_db_s": round(build_s, 2)}
+
+
 def main() -> None:
     rng = np.random.default_rng(0)
     load = os.getloadavg()
@@ -225,6 +283,8 @@ def main() -> None:
         "loadavg_1m_at_start": round(load[0], 2),
         "sizes": [bench_size(n, rng) for n in ARGS.sizes],
     }
+    if not ARGS.no_app:
+        results["app_path"] = [bench_app_path(n, rng) for n in ARGS.sizes]
     if not ARGS.no_encode:
         results["encode"] = bench_encode()
     results["loadavg_1m_at_end"] = round(os.getloadavg()[0], 2)
@@ -247,6 +307,16 @@ def main() -> None:
     for r in results["sizes"]:
         print(f"{r['n']:>8} | {mb(r['index_nbytes']):>17} | {mb(r['index_live_bytes']):>16} | "
               f"{mb(r['ranker_rss_bytes']):>14} | {r['build_ranker_s']:>7.2f}")
+    if "app_path" in results:
+        print()
+        print(f"{'n':>8} | {'app path (related_claims)':<28} | {'p50 ms':>8} | {'p95 ms':>8} | {'vs bare p95':>11}")
+        print("-" * 76)
+        for r in results["app_path"]:
+            a, b = r["app_related"], r["bare_topk"]
+            r["app_over_bare_p95"] = round(a["p95_ms"] / b["p95_ms"], 3)
+            print(f"{r['n']:>8} | {'bare matmul + top-k':<28} | {b['p50_ms']:>8.2f} | {b['p95_ms']:>8.2f} | {1:>10.2f}x")
+            print(f"{r['n']:>8} | {'related_claims (DB + rank)':<28} | {a['p50_ms']:>8.2f} | {a['p95_ms']:>8.2f} | "
+                  f"{r['app_over_bare_p95']:>10.2f}x   (ranker built from DB in {r['build_ranker_from_db_s']} s)")
     if "encode" in results:
         e = results["encode"]
         print()

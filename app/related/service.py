@@ -197,17 +197,19 @@ def related_claims(claim: Claim, k: int = 5, *, prefer_elsewhere: bool = True) -
     hits = _candidates(claim)
     if not hits:
         return []
+    # Order the candidates on two columns; load whole claims only for the k shown.
+    where = dict((row.id, row) for row in db.session.execute(
+        sa.select(Claim.id, Claim.article_id, Claim.speaker_id).where(Claim.id.in_([i for i, _ in hits]))))
+    ranked = [(i, score, where[i].article_id == claim.article_id,
+               claim.speaker_id is not None and where[i].speaker_id == claim.speaker_id)
+              for i, score in hits if i in where]
+    ranked.sort(key=(lambda r: (r[2], r[3], -r[1])) if prefer_elsewhere else (lambda r: -r[1]))
+    ranked = ranked[:k]
     found = {c.id: c for c in db.session.scalars(
-        sa.select(Claim).where(Claim.id.in_([i for i, _ in hits]))
+        sa.select(Claim).where(Claim.id.in_([r[0] for r in ranked]))
         .options(so.selectinload(Claim.speaker), so.selectinload(Claim.verdicts)))}
-    items = [RelatedClaim(found[i], score, found[i].article_id == claim.article_id,
-                          claim.speaker_id is not None and found[i].speaker_id == claim.speaker_id)
-             for i, score in hits if i in found]
-    if prefer_elsewhere:
-        items.sort(key=lambda r: (r.same_article, r.same_speaker, -r.score))
-    else:
-        items.sort(key=lambda r: -r.score)
-    return items[:k]
+    return [RelatedClaim(found[i], score, same_article, same_speaker)
+            for i, score, same_article, same_speaker in ranked if i in found]
 
 
 def related_evidence(claim: Claim, k: int = 5) -> list[RelatedEvidence]:

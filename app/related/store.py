@@ -1,24 +1,26 @@
 """Keep each process's in-memory ranker in step with the embeddings table.
 
 Embedding rows are immutable (an edit writes a new row), so a process catches up by
-loading the rows it has not seen; a periodic count check rebuilds after deletions.
+loading the rows it has not seen. It looks at the ids above the highest it has seen less a
+margin (a transaction that committed late may hold a lower id than rows already read); a
+periodic count check rebuilds after deletions or anything the margin missed.
 Every gunicorn worker holds its own copy and syncs before each lookup.
 """
 from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
 from typing import Iterator, Optional
 
 import numpy as np
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Claim, Embedding, Evidence, utcnow
+from app.models import Claim, Embedding, Evidence
 from app.similarity import HybridRanker, vector_from_bytes
 
-RECENT_WINDOW = timedelta(minutes=10)  # longer than any ingest transaction
+ID_MARGIN = 256  # rows other transactions may insert while one ingest is still open (its write
+#                   transaction is short: vectors are computed before it begins)
 COUNT_CHECK_SECONDS = 30.0
 
 
@@ -36,6 +38,7 @@ class RankerStore:
         self.kind, self.model = kind, model
         self.ranker: Optional[HybridRanker] = None
         self.seen: set[int] = set()
+        self.max_seen = 0
         self.lock = threading.RLock()
         self._last_count_check = 0.0
 
@@ -52,6 +55,7 @@ class RankerStore:
             if self.ranker is None:
                 self.ranker = HybridRanker(dim)
             self.seen.add(row_id)
+            self.max_seen = max(self.max_seen, row_id)
             ids.append(owner_id)
             texts.append(text or "")
             vectors.append(vector_from_bytes(blob, dim))
@@ -63,7 +67,7 @@ class RankerStore:
 
     def rebuild(self) -> None:
         """Load every stored vector of this model and kind."""
-        self.ranker, self.seen = None, set()
+        self.ranker, self.seen, self.max_seen = None, set(), 0
         self._add_rows(self._rows(sa.true()))
         self._last_count_check = time.monotonic()
 
@@ -73,10 +77,12 @@ class RankerStore:
             if self.ranker is None:
                 self.rebuild()
                 return self.ranker
-            recent = db.session.scalars(sa.select(Embedding.id).where(
-                Embedding.model == self.model, Embedding.owner_kind == self.kind,
-                Embedding.created_at >= utcnow() - RECENT_WINDOW)).all()
-            missing = [i for i in recent if i not in self.seen]
+            floor = max(0, self.max_seen - ID_MARGIN)
+            # A primary-key range (cheap on every backend); model and kind are checked here.
+            recent = db.session.execute(sa.select(Embedding.id, Embedding.model, Embedding.owner_kind)
+                                        .where(Embedding.id > floor)).all()
+            missing = [i for i, model, kind in recent
+                       if model == self.model and kind == self.kind and i not in self.seen]
             if missing:
                 self._add_rows(self._rows(Embedding.id.in_(missing)))
             if time.monotonic() - self._last_count_check > COUNT_CHECK_SECONDS:
