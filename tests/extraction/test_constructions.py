@@ -292,3 +292,10 @@ def test_headline_line_is_not_a_claim(extract):
 def test_short_reported_line_with_closing_punctuation_is_kept(extract):
     (q,) = extract("Mayor says the harbour will reopen in May.")
     assert q.kind == "indirect" and "harbour will reopen" in q.content
+
+
+def test_cue_after_a_preposition_takes_the_clause_subject(extract, by_content):
+    text = ("Ines Carvalho spoke to the press in Lisbon, before insisting that the "
+            "port would stay open all winter.")
+    q = by_content(extract(text), "port would stay open")
+    assert q.speaker == "Ines Carvalho" and q.cue == "insisting" and q.kind == "indirect"
