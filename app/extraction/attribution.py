@@ -422,7 +422,8 @@ class DocAttribution:
 
     def _content_spans(self, cue: Cue) -> list[tuple[int, int]]:
         """Character spans of what a cue reports, without the cue and its speaker, and
-        without a trailing participle adjunct (``…," suggesting that …``)."""
+        without a trailing participle adjunct (``…," suggesting that …``) or a comment on
+        the claim (``…, a charge the party denied``)."""
         toks = set(cue.content)
         drop = set(range(cue.start, cue.end))
         if cue.complement is not None:
@@ -430,6 +431,10 @@ class DocAttribution:
                 if c.dep_ == "advcl" and c.tag_ == "VBG" and c.i > 0 and \
                         self.doc[c.i - 1].text in (",", '"', "”", "''"):
                     drop |= {t.i for t in c.subtree}
+                elif c.dep_ in ("npadvmod", "appos") and c.pos_ == "NOUN" and \
+                        self.doc[c.left_edge.i - 1].text == "," and \
+                        c.left_edge.lower_ in ("a", "an"):
+                    drop |= {t.i for t in c.subtree}  # "…, a charge the party denied"
         if cue.subject is not None:
             drop |= {t.i for t in cue.subject.subtree}
         toks -= drop

@@ -299,3 +299,10 @@ def test_cue_after_a_preposition_takes_the_clause_subject(extract, by_content):
             "port would stay open all winter.")
     q = by_content(extract(text), "port would stay open")
     assert q.speaker == "Ines Carvalho" and q.cue == "insisting" and q.kind == "indirect"
+
+
+def test_comment_on_a_reported_claim_is_not_part_of_it(extract):
+    text = ('The mayor complained that the tender had been "rigged" against the city, '
+            "a charge the harbour board strongly denied.")
+    (q,) = extract(text)
+    assert q.content.endswith("against the city") and q.kind == "partial"
