@@ -306,3 +306,11 @@ def test_comment_on_a_reported_claim_is_not_part_of_it(extract):
             "a charge the harbour board strongly denied.")
     (q,) = extract(text)
     assert q.content.endswith("against the city") and q.kind == "partial"
+
+
+def test_second_reported_clause_with_quoted_words_joins_the_claim(extract):
+    text = ('Olsen said the ferry has been "a lifeline for the islands," and the county '
+            'would need to "find the money" before the summer.')
+    (q,) = extract(text)
+    assert q.speaker == "Olsen" and q.kind == "partial"
+    assert q.content.startswith("the ferry") and q.content.endswith("before the summer")
