@@ -411,9 +411,11 @@ class DocAttribution:
     def _with_conjoined_quotes(self, cue: Cue, spans: list[tuple[int, int]]
                                ) -> list[tuple[int, int]]:
         """``Mills "got X," Jordan said, and still "got Y"``: a second clause conjoined
-        to the cue, holding a quotation, belongs to the same claim."""
+        to the cue, holding a quotation, belongs to the same claim; so does one with a
+        subject of its own after the reported clause (``said A, and B would "…"``)."""
         extra = []
-        after = cue.complement.i if cue.complement is not None and cue.clausal else None
+        comp = cue.complement
+        after = comp.i if comp is not None and cue.clausal and comp.i > cue.token.i else None
         for c in cue.token.rights:
             if c.dep_ != "conj" or c.lemma_.lower() in CLAUSE_CUES:
                 continue
