@@ -314,3 +314,14 @@ def test_second_reported_clause_with_quoted_words_joins_the_claim(extract):
     (q,) = extract(text)
     assert q.speaker == "Olsen" and q.kind == "partial"
     assert q.content.startswith("the ferry") and q.content.endswith("before the summer")
+
+
+def test_unmined_verb_reporting_a_clause_with_quoted_words(extract):
+    text = 'The governor intimated that the new budget was "dead on arrival" in the senate.'
+    (q,) = extract(text)
+    assert q.kind == "partial" and q.cue == "intimated" and "governor" in q.speaker
+    assert "new budget was" in q.content
+
+
+def test_unmined_verb_reporting_a_plain_clause_is_not_a_claim(extract):
+    assert extract("The governor intimated that the new budget was dead in the senate.") == []
