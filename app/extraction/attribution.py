@@ -136,7 +136,8 @@ class DocAttribution:
         if not self.text.strip():
             return []
         claims = self.find_direct()
-        claims += self.find_reported(claims)
+        reported = self.find_reported(claims)
+        claims = [c for c in claims if not self._inside_reported(c, reported)] + reported
         claims += self.find_labelled_lines(claims)
         claims += self.find_fragments()
         claims = self.merge_split_quotes(claims)
@@ -401,14 +402,25 @@ class DocAttribution:
                                  key=key, score=score))
         return claims
 
+    def _inside_reported(self, c: Claim, reported: list[Claim]) -> bool:
+        """Is a cue-less direct quote the end of a reported clause (``said that X but
+        "Y."``), so part of that claim?"""
+        return c.cue is None and c.speaker_head is None and any(
+            r.start <= c.start and c.end <= r.end + 2 for r in reported)
+
     def _with_conjoined_quotes(self, cue: Cue, spans: list[tuple[int, int]]
                                ) -> list[tuple[int, int]]:
         """``Mills "got X," Jordan said, and still "got Y"``: a second clause conjoined
-        to the cue, holding a quotation, belongs to the same claim."""
+        to the cue, holding a quotation, belongs to the same claim; so does one with a
+        subject of its own after the reported clause (``said A, and B would "…"``)."""
         extra = []
+        comp = cue.complement
+        after = comp.i if comp is not None and cue.clausal and comp.i > cue.token.i else None
         for c in cue.token.rights:
-            if c.dep_ != "conj" or any(s.dep_.startswith("nsubj") for s in c.children) \
-                    or c.lemma_.lower() in CLAUSE_CUES:
+            if c.dep_ != "conj" or c.lemma_.lower() in CLAUSE_CUES:
+                continue
+            if any(s.dep_.startswith("nsubj") for s in c.children) and (
+                    after is None or c.i < after or c.left_edge.i <= cue.token.i):
                 continue
             toks = [t for t in c.subtree if t.dep_ != "cc" and not t.is_space]
             while toks and toks[0].is_punct and toks[0].text not in ('"', "“", "‘", "''"):
@@ -422,7 +434,8 @@ class DocAttribution:
 
     def _content_spans(self, cue: Cue) -> list[tuple[int, int]]:
         """Character spans of what a cue reports, without the cue and its speaker, and
-        without a trailing participle adjunct (``…," suggesting that …``)."""
+        without a trailing participle adjunct (``…," suggesting that …``) or a comment on
+        the claim (``…, a charge the party denied``)."""
         toks = set(cue.content)
         drop = set(range(cue.start, cue.end))
         if cue.complement is not None:
@@ -430,6 +443,10 @@ class DocAttribution:
                 if c.dep_ == "advcl" and c.tag_ == "VBG" and c.i > 0 and \
                         self.doc[c.i - 1].text in (",", '"', "”", "''"):
                     drop |= {t.i for t in c.subtree}
+                elif c.dep_ in ("npadvmod", "appos") and c.pos_ == "NOUN" and \
+                        self.doc[c.left_edge.i - 1].text == "," and \
+                        c.left_edge.lower_ in ("a", "an"):
+                    drop |= {t.i for t in c.subtree}  # "…, a charge the party denied"
         if cue.subject is not None:
             drop |= {t.i for t in cue.subject.subtree}
         toks -= drop

@@ -83,6 +83,9 @@ def subject_of(verb: Token) -> Token | None:
             if tok.dep_ == "prep":
                 tok = tok.head
             continue
+        if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.tag_ == "VBG":
+            tok = tok.head.head  # "…, before insisting that …": the clause's subject
+            continue
         if tok.dep_ in INHERIT_SUBJECT_DEPS and tok.head.i != tok.i:
             tok = tok.head
             continue

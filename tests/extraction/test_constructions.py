@@ -292,3 +292,36 @@ def test_headline_line_is_not_a_claim(extract):
 def test_short_reported_line_with_closing_punctuation_is_kept(extract):
     (q,) = extract("Mayor says the harbour will reopen in May.")
     assert q.kind == "indirect" and "harbour will reopen" in q.content
+
+
+def test_cue_after_a_preposition_takes_the_clause_subject(extract, by_content):
+    text = ("Ines Carvalho spoke to the press in Lisbon, before insisting that the "
+            "port would stay open all winter.")
+    q = by_content(extract(text), "port would stay open")
+    assert q.speaker == "Ines Carvalho" and q.cue == "insisting" and q.kind == "indirect"
+
+
+def test_comment_on_a_reported_claim_is_not_part_of_it(extract):
+    text = ('The mayor complained that the tender had been "rigged" against the city, '
+            "a charge the harbour board strongly denied.")
+    (q,) = extract(text)
+    assert q.content.endswith("against the city") and q.kind == "partial"
+
+
+def test_second_reported_clause_with_quoted_words_joins_the_claim(extract):
+    text = ('Olsen said the ferry has been "a lifeline for the islands," and the county '
+            'would need to "find the money" before the summer.')
+    (q,) = extract(text)
+    assert q.speaker == "Olsen" and q.kind == "partial"
+    assert q.content.startswith("the ferry") and q.content.endswith("before the summer")
+
+
+def test_unmined_verb_reporting_a_clause_with_quoted_words(extract):
+    text = 'The governor intimated that the new budget was "dead on arrival" in the senate.'
+    (q,) = extract(text)
+    assert q.kind == "partial" and q.cue == "intimated" and "governor" in q.speaker
+    assert "new budget was" in q.content
+
+
+def test_unmined_verb_reporting_a_plain_clause_is_not_a_claim(extract):
+    assert extract("The governor intimated that the new budget was dead in the senate.") == []
