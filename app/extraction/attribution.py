@@ -19,7 +19,7 @@ mention to a canonical speaker (:mod:`.speakers`).
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Token
 
@@ -57,6 +57,9 @@ class Claim:
     key: str = ""                     # reported-speech pattern ("say|ccomp"), if any
     speechlike: bool = True           # for a cue-less quote: could it be someone's words?
     score: float = 1.0
+    # pieces joined onto this claim by merge_split_quotes: (kind, spans) of each, in order
+    joined: list[tuple[str, list[tuple[int, int]]]] = field(default_factory=list)
+    first_kind: str | None = None     # the kind before pieces were joined on
 
     @property
     def start(self) -> int:
@@ -128,8 +131,8 @@ class DocAttribution:
         self.resolver = SpeakerResolver(doc, self.view.outside)
         self.used_quotations: set[int] = set()
 
-    def run(self) -> list[Quote]:
-        return self.to_quotes(self.find_claims())
+    def run(self, group_interrupted: bool = True) -> list[Quote]:
+        return self.to_quotes(self.find_claims(), group_interrupted)
 
     def find_claims(self) -> list[Claim]:
         """Every claim of the text, speakers resolved, in text order."""
@@ -590,10 +593,11 @@ class DocAttribution:
             if c.kind == "direct":
                 prev = self._attributed_before(out, c)
                 if prev is not None:
+                    prev.joined.append((c.kind, list(c.spans)))
                     prev.spans.extend(c.spans)
                     prev.quotations.extend(c.quotations)
                     if prev.kind == "indirect":
-                        prev.kind = "partial"
+                        prev.first_kind, prev.kind = prev.kind, "partial"
                     continue
             out.append(c)
         return out
@@ -724,31 +728,63 @@ class DocAttribution:
         return len(toks) <= 12 and not any(t.ent_type_ == "PERSON" for t in toks)
 
     # -- emit ----------------------------------------------------------------------------
-    def to_quotes(self, claims: list[Claim]) -> list[Quote]:
+    def to_quotes(self, claims: list[Claim], group_interrupted: bool = True) -> list[Quote]:
+        """Quotes of the claims, in order.
+
+        Args:
+            claims: claims with speakers resolved (:meth:`find_claims`).
+            group_interrupted: one quote for a quote interrupted by its attribution
+                (PolNeAR's convention); else one quote per piece, each piece after the
+                first ``continues`` the one before (the desk's convention).
+        """
         quotes: list[Quote] = []
         for c in claims:
-            spans = tuple(sorted(set(c.spans)))
-            if not spans:
-                continue
-            start, end = spans[0][0], spans[-1][1]
-            res = c.resolution
-            speaker = res.speaker if res else None
-            name = res.name if res else None
-            cue = c.cue
-            cue_start = self.doc[cue.start].idx if cue else None
-            cue_end = (self.doc[cue.end - 1].idx + len(self.doc[cue.end - 1].text)) if cue \
-                else None
-            quotes.append(Quote(
-                content=self.text[start:end], content_start=start, content_end=end,
-                content_spans=spans, speaker=name,
-                speaker_start=res.start if res else None,
-                speaker_end=res.end if res else None,
-                speaker_kind=_kind(speaker, res), speaker_role=speaker.role if speaker else None,
-                speaker_aliases=tuple(a for a in (speaker.aliases if speaker else [])
-                                      if a != name),
-                cue=self.text[cue_start:cue_end] if cue else None,
-                cue_start=cue_start, cue_end=cue_end, kind=c.kind))
+            if group_interrupted or not c.joined:
+                parts = [(c.kind, c.spans)]
+            else:
+                later = {s for _, spans in c.joined for s in spans}
+                parts = [(c.first_kind or c.kind, [s for s in c.spans if s not in later])]
+                parts += c.joined
+            first = len(quotes)
+            for kind, spans in parts:
+                quote = self._quote(c, kind, spans)
+                if quote is not None:
+                    quotes.append(replace(quote, continues=len(quotes) - 1)
+                                  if len(quotes) > first else quote)
         return quotes
+
+    def _quote(self, c: Claim, kind: str, spans) -> Quote | None:
+        """One quote of a claim's spans; a comma closing a piece belongs to the frame."""
+        spans = tuple(sorted({self._without_frame_comma(s, e) for s, e in spans}))
+        spans = tuple((s, e) for s, e in spans if e > s)
+        if not spans:
+            return None
+        start, end = spans[0][0], spans[-1][1]
+        res = c.resolution
+        speaker = res.speaker if res else None
+        name = res.name if res else None
+        cue = c.cue
+        cue_start = self.doc[cue.start].idx if cue else None
+        cue_end = (self.doc[cue.end - 1].idx + len(self.doc[cue.end - 1].text)) if cue \
+            else None
+        return Quote(
+            content=self.text[start:end], content_start=start, content_end=end,
+            content_spans=spans, speaker=name,
+            speaker_start=res.start if res else None,
+            speaker_end=res.end if res else None,
+            speaker_kind=_kind(speaker, res), speaker_role=speaker.role if speaker else None,
+            speaker_aliases=tuple(a for a in (speaker.aliases if speaker else [])
+                                  if a != name),
+            cue=self.text[cue_start:cue_end] if cue else None,
+            cue_start=cue_start, cue_end=cue_end, kind=kind,
+            speaker_named=bool(speaker is not None and speaker.named))
+
+    def _without_frame_comma(self, s: int, e: int) -> tuple[int, int]:
+        """``"Prices will fall," he said``: the piece ends before the comma."""
+        text = self.text
+        while e > s and text[e - 1] in ", " and text[e - 1] != "\n":
+            e -= 1
+        return s, e
 
 
 def _starts_attribution(doc: Doc, i: int) -> bool:

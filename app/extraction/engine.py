@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .attribution import REPORTED_THRESHOLD, DocAttribution
-from .result import Quote, flag_duplicates, shifted, split_at_paragraphs
+from .result import Quote, flag_duplicates, renumbered, shifted, split_at_paragraphs
 
 __all__ = ["DEFAULT_MODEL", "Extractor", "Quote", "get_extractor", "load_pipeline"]
 
@@ -62,8 +62,9 @@ class Extractor:
 
     def __init__(self, nlp: Language, join_paragraphs: bool = False,
                  reported_threshold: float = REPORTED_THRESHOLD,
-                 keep_unattributed: bool = False):
+                 keep_unattributed: bool = False, group_interrupted: bool = False):
         self.nlp = nlp
+        self.group_interrupted = group_interrupted
         self.join_paragraphs = join_paragraphs
         self.reported_threshold = reported_threshold
         self.keep_unattributed = keep_unattributed
@@ -94,7 +95,9 @@ class Extractor:
             while current < i:
                 yield flag_duplicates(current_quotes)
                 current, current_quotes = current + 1, []
-            current_quotes.extend(shifted(q, off) for q in self.quotes_of_doc(doc))
+            base = len(current_quotes)
+            current_quotes.extend(renumbered(shifted(q, off), base)
+                                  for q in self.quotes_of_doc(doc))
         if seen_any:
             yield flag_duplicates(current_quotes)
 
@@ -104,9 +107,10 @@ class Extractor:
             # Attribution always sees a quote running over paragraphs whole (so every
             # paragraph gets the speaker named after the last one); it is split after.
             quotes = DocAttribution(doc, True, self.reported_threshold,
-                                    keep_unattributed=self.keep_unattributed).run()
+                                    keep_unattributed=self.keep_unattributed).run(
+                                        self.group_interrupted)
             if not self.join_paragraphs:
-                quotes = [piece for q in quotes for piece in split_at_paragraphs(q, doc.text)]
+                quotes = split_at_paragraphs(quotes, doc.text)
             return flag_duplicates(quotes)
         except Exception:  # noqa: BLE001 - the engine must not break ingest
             log.exception("quote extraction failed on a text of %d chars", len(doc.text))

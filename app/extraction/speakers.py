@@ -116,6 +116,7 @@ class Speaker:
     role: str | None = None
     gender: str | None = None
     aliases: list[str] = field(default_factory=list)
+    named: bool = True  # False: ``name`` is a mention ("the mayor"), not a name
 
     def add_alias(self, surface: str) -> None:
         surface = " ".join(surface.split())
@@ -400,7 +401,7 @@ class SpeakerResolver:
             return self._group_for_plural(head, span, text)
         if lemma in ORG_NOUNS:
             return self._other(strip_det(text), "organisation")
-        return self._other(strip_det(text), "person" if lemma in ROLE_NOUNS else "unknown")
+        return self._unnamed(text, lemma in ROLE_NOUNS or low in ROLE_NOUNS)
 
     def _appos_person(self, head: Token) -> Speaker | None:
         """``the harbour master, Ines Duarte,``: the person named in an apposition."""
@@ -416,7 +417,8 @@ class SpeakerResolver:
         """``Ines Duarte, the harbour master,``: a short role in an apposition."""
         for c in head.children:
             if c.dep_ == "appos" and c.tag_ in ("NN", "NNS") and (
-                    c.lemma_.lower() in ROLE_NOUNS or c.lower_ in ROLE_NOUNS):
+                    c.lemma_.lower() in ROLE_NOUNS or c.lower_ in ROLE_NOUNS or
+                    _short_nominal(c)):
                 start = min(t.i for t in c.subtree)
                 end = c.i + 1
                 for r in c.rights:
@@ -450,6 +452,17 @@ class SpeakerResolver:
         key = name.lower()
         if key not in self.others:
             self.others[key] = Speaker(name=name, kind=kind)
+        return self.others[key]
+
+    def _unnamed(self, text: str, is_role: bool) -> Speaker:
+        """A nominal that names nobody ("the mayor", "a witness"): the mention is kept
+        as written, a role noun as the role; its holder's name is unknown."""
+        mention = _clean(text)
+        key = "\0" + mention.lower()
+        if key not in self.others:
+            self.others[key] = Speaker(name=mention, kind="person" if is_role else "unknown",
+                                       role=strip_det(mention) if is_role else None,
+                                       named=False)
         return self.others[key]
 
     def _document(self, span: Span, text: str, head: Token | None = None) -> Speaker:
@@ -563,3 +576,12 @@ class SpeakerResolver:
 
 def _gender_ok(person: Speaker, gender: str | None) -> bool:
     return person.kind == "person" and (gender is None or person.gender in (None, gender))
+
+
+def _short_nominal(noun: Token) -> bool:
+    """``the harbour master``, ``a city councillor``: a short common-noun phrase with an
+    article and no clause, as an apposition to a name reads like a role."""
+    toks = list(noun.subtree)
+    return len(toks) <= 4 and toks[0].lower_ in ("the", "a", "an") and not any(
+        t.pos_ in ("VERB", "AUX", "PROPN") or t.dep_ in ("relcl", "acl", "prep")
+        for t in toks)

@@ -18,7 +18,7 @@ from app.links import is_web_url
 from app.errors import Busy, DomainError, DuplicateArticle, EmptyText, Invalid, TooLarge
 from app.extensions import db
 from app.ingest.fetch import FetchSettings, fetch_html
-from app.ingest.speakers import find_or_create_speaker
+from app.ingest.speakers import speaker_for_quote
 from app.ingest.text import (
     ALLOWED_SUFFIXES, ArticleText, guess_title, html_to_article, normalise_text, read_upload, text_fingerprint,
 )
@@ -131,12 +131,7 @@ def ingest_article(
 def _claims_from_quotes(article: Article, quotes: Sequence) -> list[Claim]:
     claims: list[Claim] = []
     for quote in quotes:
-        speaker = None
-        if quote.speaker:
-            speaker = find_or_create_speaker(
-                quote.speaker, kind=quote.speaker_kind, role=quote.speaker_role,
-                aliases=quote.speaker_aliases,
-            )
+        speaker = speaker_for_quote(quote)
         claim = Claim(
             article=article,
             speaker=speaker,
