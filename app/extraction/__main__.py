@@ -91,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         from .speaker_model import main as train_speaker
 
         return train_speaker(argv[1:])
+    if argv[:1] == ["train-reported"]:
+        from .reported_model import main as train_reported
+
+        return train_reported(argv[1:])
     ap = argparse.ArgumentParser(prog="python -m app.extraction",
                                  description="Quote extraction and speaker attribution.")
     ap.add_argument("file", nargs="?", help="a plain-text article ('-' for stdin)")

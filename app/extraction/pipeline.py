@@ -31,18 +31,22 @@ class Options:
         keep_nested: keep reported claims nested in another claim (cue mining).
         keep_unattributed: keep a quotation whose speaker is found nowhere.
         group_interrupted: one quote for a quote interrupted by its attribution.
+        learned_reported: accept reported speech by the learned model (else by the
+            pattern's mined precision; mining and training use that).
     """
 
     threshold: float = T.REPORTED_THRESHOLD
     keep_nested: bool = False
     keep_unattributed: bool = False
     group_interrupted: bool = False
+    learned_reported: bool = True
 
 
 def find_candidates(view: DocView, options: Options = Options()) -> list[Claim]:
     """Passes 3a-3c: every claim of the text with its speaker candidates, unassembled."""
     direct = find_direct(view)
-    reported = find_reported(view, direct, taken_by(direct), options.threshold)
+    reported = find_reported(view, direct, taken_by(direct), options.threshold,
+                             options.learned_reported)
     taken = taken_by(direct) | taken_by(reported)
     claims = [c for c in direct if not inside_reported(c, reported)] + reported
     lines = find_labelled_lines(view, claims)

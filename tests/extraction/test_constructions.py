@@ -315,5 +315,10 @@ def test_unmined_verb_reporting_a_clause_with_quoted_words(extract):
     assert "new budget was" in q.content
 
 
-def test_unmined_verb_reporting_a_plain_clause_is_not_a_claim(extract):
-    assert extract("The governor intimated that the new budget was dead in the senate.") == []
+def test_unmined_verb_reporting_a_plain_clause_is_scored_by_the_learned_model(extract):
+    (q,) = extract("The governor intimated that the new budget was dead in the senate.")
+    assert q.kind == "indirect" and q.cue == "intimated"
+
+
+def test_verb_reporting_no_message_is_not_a_claim(extract):
+    assert extract("The governor visited the senate on Monday with his family.") == []

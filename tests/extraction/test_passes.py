@@ -13,6 +13,7 @@ from app.extraction.passes.direct import byline, colon_intro, find_direct, frame
 from app.extraction.passes.emit import emit, without_frame_comma
 from app.extraction.passes.fragments import document_near, find_fragments, find_labelled_lines
 from app.extraction.passes.reported import find_reported
+from app.extraction.lexicon import cue_precision
 from app.extraction.pipeline import find_candidates
 from app.extraction.quotes import find_quotations
 from app.extraction.speakers import SpeakerResolver
@@ -93,9 +94,31 @@ def test_reported_pass_finds_a_said_clause(view):
 
 def test_reported_pass_threshold_decides(view):
     v = view("The governor intimated that the new budget was dead in the senate.")
-    assert find_reported(v, [], set()) == []  # an unmined verb: prior below the threshold
     (c,) = find_reported(v, [], set(), threshold=0.0)
-    assert c.score < T.REPORTED_THRESHOLD
+    assert find_reported(v, [], set(), threshold=c.score + 0.01) == []
+    (kept,) = find_reported(v, [], set(), threshold=c.score)
+    assert kept.key == c.key == "intimate|ccomp"
+
+
+def test_reported_pass_unlearned_scores_by_mined_precision(view):
+    v = view("The governor intimated that the new budget was dead in the senate.")
+    (c,) = find_reported(v, [], set(), threshold=0.0, learned=False)
+    assert c.score == cue_precision("intimate|ccomp") < T.REPORTED_THRESHOLD
+    assert find_reported(v, [], set(), learned=False) == []
+
+
+def test_reported_features_and_model():
+    from app.extraction.passes.reported import default_model
+
+    model = default_model()
+    assert model.meta["built_by"] == "python -m app.extraction train-reported"
+    assert model.weights["logit_prec"] > 0  # a precise pattern raises the probability
+
+
+def test_one_claim_per_reported_content(view):
+    v = view("The Harbour Authority put out a statement saying that the port will reopen.")
+    (c,) = find_reported(v, [], set(), threshold=0.0)
+    assert texts(v, c) == ["that the port will reopen"]
 
 
 def test_reported_pass_quoted_words_make_a_partial(view):

@@ -10,23 +10,40 @@ of kind ``indirect`` or ``partial``, each with its cue's subject as speaker.
 """
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+from pathlib import Path
+
 from .. import thresholds as T
 from ..claims import Candidate, Claim
 from ..cues import Cue, cue_lemma, reported_cues
 from ..document import DocView, overlap
 from ..lexicon import CLAUSE_CUES, OBJECT_CUES, QUOTED_SUFFIX, cue_precision
+from .choice import SpeakerModel as LogisticModel
+
+MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "reported_model.json"
+
+
+@lru_cache(maxsize=1)
+def default_model() -> LogisticModel:
+    """The committed acceptance model (``data/reported_model.json``)."""
+    return LogisticModel.load(MODEL_PATH)
 
 
 def find_reported(view: DocView, direct: list[Claim], taken: set[int],
-                  threshold: float = T.REPORTED_THRESHOLD) -> list[Claim]:
+                  threshold: float = T.REPORTED_THRESHOLD, learned: bool = True
+                  ) -> list[Claim]:
     """Reported speech kept by its pattern's mined precision.
 
     Args:
         view: the parsed text.
         direct: the direct quotes found so far (a clause inside one is the same words).
         taken: ids of quotations already part of a claim.
-        threshold: least pattern precision (``thresholds.REPORTED_THRESHOLD``; mining
-            passes a negative one to see every candidate).
+        threshold: least probability of a right attribution (``thresholds.
+            REPORTED_THRESHOLD``; mining passes a negative one to see every candidate).
+        learned: score candidates with the learned model (``data/reported_model.json``,
+            ``python -m app.extraction train-reported``); else by the pattern's mined
+            precision alone (mining and training).
 
     Returns:
         Claims in cue order.
@@ -50,8 +67,12 @@ def find_reported(view: DocView, direct: list[Claim], taken: set[int],
         inside = [q for q in view.quotations
                   if q.start < e and s < q.end and id(q) not in taken]
         key = cue.key + (QUOTED_SUFFIX if inside else "")
-        score = cue_precision(key)
-        if score < threshold:
+        claim = Claim(spans, "partial" if inside else "indirect", view.para_of[cue.token.i],
+                      cue=cue, speaker_head=cue.subject, quotations=inside, key=key,
+                      candidates=[Candidate(cue.subject, "cue_subject", cue)])
+        claim.score = (default_model().score(reported_features(view, claim)) if learned
+                       else cue_precision(key))
+        if claim.score < threshold:
             continue
         if inside and not cue.clausal and cue.key.endswith("|xcomp"):
             spans = [p for q in inside for p in q.pieces]
@@ -60,11 +81,58 @@ def find_reported(view: DocView, direct: list[Claim], taken: set[int],
             if last.inner_end > spans[-1][1] and last.start < spans[-1][1]:
                 spans[-1] = (spans[-1][0], last.inner_end)
         taken |= {id(q) for q in inside}
-        claims.append(Claim(spans, "partial" if inside else "indirect",
-                            view.para_of[cue.token.i], cue=cue, speaker_head=cue.subject,
-                            quotations=inside, key=key, score=score,
-                            candidates=[Candidate(cue.subject, "cue_subject", cue)]))
-    return claims
+        claim.spans = spans
+        claims.append(claim)
+    return best_per_content(claims)
+
+
+def best_per_content(claims: list[Claim]) -> list[Claim]:
+    """One claim per reported content: ``put out a statement saying that X`` finds X for
+    both verbs; the better-scored cue keeps it."""
+    best: dict[tuple, Claim] = {}
+    for c in claims:
+        key = tuple(c.spans)
+        if key not in best or c.score > best[key].score:
+            best[key] = c
+    return [c for c in claims if best[tuple(c.spans)] is c]
+
+
+def reported_features(view: DocView, c: Claim) -> dict[str, float]:
+    """Named features of a reported claim for the acceptance model (pattern precision,
+    speaker form, content length, complement type, cue tense, negation, cue's place)."""
+    cue, head = c.cue, c.speaker_head
+    later = {s for _, spans in c.joined for s in spans}
+    own = [(s, e) for s, e in c.spans if (s, e) not in later] or c.spans
+    n_words = sum(len(view.text[s:e].split()) for s, e in own)
+    p = min(0.99, max(0.01, cue_precision(c.key)))
+    comp = c.key.partition("|")[2].removesuffix(QUOTED_SUFFIX).split(":")[0].split("+")[0]
+    low = head.lower_ if head is not None else "-"
+    if head is None:
+        form = "none"
+    elif head.tag_ in ("PRP", "WP", "WDT", "DT", "PRP$"):
+        form = low if low in ("he", "she", "they", "it", "i", "we", "you", "who", "that",
+                              "which", "this") else "pron"
+    elif head.ent_type_:
+        form = f"ent:{head.ent_type_}"
+    else:
+        form = f"tag:{head.tag_}"
+    bucket = next((f"<={b}" for b in (3, 6, 10, 20, 40) if n_words <= b), ">40")
+    f = {
+        "logit_prec": math.log(p / (1 - p)),
+        f"comp={comp}": 1.0,
+        f"subj={form}": 1.0,
+        f"len{bucket}": 1.0,
+        f"comp={comp}&len{bucket}": 1.0,
+        f"cue_tag={cue.token.tag_}": 1.0,
+        f"cue_dep={cue.token.dep_}": 1.0,
+        "quoted": float(c.key.endswith(QUOTED_SUFFIX)),
+        "negated": float(any(ch.dep_ == "neg" for ch in cue.token.children)),
+        "that": float(view.text[own[0][0]:own[0][1]].lower().startswith("that ")),
+        "say": float(c.key.startswith("say|")),
+        "subject_after_cue": float(head is not None and head.i > cue.token.i),
+        "para_start": float(cue.token.i == 0 or view.para_of[cue.token.i - 1] != c.para),
+    }
+    return f
 
 
 def inside_reported(c: Claim, reported: list[Claim]) -> bool:

@@ -30,7 +30,8 @@ def count_patterns(records: list[dict], docs, scorer) -> dict[str, list[int]]:
     """{pattern key: [candidates, right]} over all records."""
     counts: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     for rec, doc in zip(records, docs):
-        view, claims = find_claims(doc, Options(threshold=-1.0, keep_nested=True))
+        view, claims = find_claims(doc, Options(threshold=-1.0, keep_nested=True,
+                                                learned_reported=False))
         claims = [c for c in claims if emit(view, [c], True)]
         preds = [q.to_dict() for q in emit(view, claims, True)]
         gold, text = rec["quotes"], rec["text"]
