@@ -9,14 +9,13 @@ from .cues import Cue
 from .quotes import Quotation
 from .speakers import Resolution
 
-# Where a direct quote's speaker candidate was found (the learned choice weighs them).
-CANDIDATE_SOURCES = ("cue_after", "cue_before", "near_cue", "byline", "colon_intro")
-
 
 @dataclass(frozen=True)
 class Candidate:
-    """A possible speaker of a claim: the head of a mention, where it was found, and the
-    cue it hangs on (if any). ``rank`` orders candidates of one source by distance."""
+    """A possible speaker of a claim: the head of a mention, where it was found
+    (``source``: cue_after, cue_before, near_cue, byline, colon_intro for a direct quote;
+    cue_subject, label, document otherwise), and the cue it hangs on (if any). ``rank``
+    orders candidates of one source by distance."""
 
     head: Token
     source: str

@@ -64,9 +64,6 @@ class DocView:
         qi = self.quote_of[i]
         return qi is None or qi in self.titles
 
-    def index_of(self, q: Quotation) -> int:
-        return next(i for i, x in enumerate(self.quotations) if x is q)
-
 
 def looks_like_title(view: DocView, q: Quotation) -> bool:
     """A name or a title of a work: every word capitalised, no clause ("Face the

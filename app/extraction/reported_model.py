@@ -15,16 +15,13 @@ Dev is never read here.
 from __future__ import annotations
 
 import argparse
-import collections
 import json
-import math
 import sys
 from pathlib import Path
 
 from . import lexicon
 from .claims import Claim
 from .document import DocView
-from .passes.choice import SpeakerModel
 from .passes.reported import MODEL_PATH, reported_features
 from .pipeline import Options, find_claims
 from .speaker_model import DEFAULT_SCORER, DEFAULT_TRAIN, load_scorer, parsed_docs
