@@ -129,7 +129,8 @@ def cue_extent(verb: Token) -> tuple[int, int]:
     for c in verb.children:
         if c.dep_ in ("prt",) and c.i == end + 1:
             end = c.i
-        if c.dep_ in ("aux", "auxpass", "neg") and c.i < start and start - c.i <= 2:
+        if c.dep_ in ("aux", "auxpass", "neg") and c.i < start and \
+                start - c.i <= T.AUXILIARY_MAX_GAP:
             start = c.i
     return start, end + 1
 

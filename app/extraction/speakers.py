@@ -450,7 +450,7 @@ class SpeakerResolver:
     def _group_for_plural(self, head: Token, span: Span, text: str) -> Speaker:
         """A plural nominal; a bare "the envoys" takes a fuller earlier form."""
         key = SYNONYMS.get(head.lemma_.lower()) or head.lemma_.lower()
-        if len([t for t in span if not t.is_punct]) <= 2:
+        if len([t for t in span if not t.is_punct]) <= T.BARE_PLURAL_MAX_WORDS:
             for tok in reversed(self.doc[max(0, head.i - T.PLURAL_ANTECEDENT_WINDOW):head.i]):
                 if tok.tag_ == "NNS" and (SYNONYMS.get(tok.lemma_.lower()) or
                                           tok.lemma_.lower()) == key:

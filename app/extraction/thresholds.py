@@ -43,6 +43,8 @@ THAT_CLAUSE_MAX_DISTANCE = 12  # a that-clause hung lower ("told reporters that 
 SUBJECT_CHAIN_MAX_STEPS = 4  # steps up the parse to find a cue's subject ("…, adding
 #                              that …"): more finds speakers further away, and wrong ones
 FRAGMENT_PATH_MAX_STEPS = 5  # steps up the parse from a quoted fragment to its cue verb
+AUXILIARY_MAX_GAP = 2  # an auxiliary or "not" this close before a cue is part of it
+#                        ("has repeatedly warned"): more swallows unrelated words
 
 # cue table smoothing (lexicon.cue_precision)
 CUE_SMOOTHING = 4.0  # pseudo-counts pulling a mined precision towards its prior: higher
@@ -61,6 +63,7 @@ TEASERS_SKIPPED = 2  # teaser lines skipped when carrying a speaker over to a qu
 THEY_IT_WINDOW = 400  # "they"/"it" go to a group/organisation that spoke this close before
 HE_SHE_WINDOW = 600  # "he"/"she" go to a person mentioned this close before
 PLURAL_ANTECEDENT_WINDOW = 400  # "the envoys" takes a fuller earlier form this close
+BARE_PLURAL_MAX_WORDS = 2  # … when it is this bare ("the envoys", not "envoys of X")
 APPOSITION_ROLE_MAX = 6  # "X, the head of Y," : an of-phrase this long joins the role
 MENTION_OF_PHRASE_MAX = 8  # "envoys to the alliance": a prepositional phrase this long
 #                            joins a common-noun mention
