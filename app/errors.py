@@ -80,3 +80,9 @@ class BadStatus(DomainError):
 
 class FetchRefused(DomainError):
     code, status = "fetch_refused", 422
+
+
+class ExtractionError(DomainError):
+    """The quote extractor failed on an article: nothing was stored (not "no quotes")."""
+
+    code, status = "extraction_failed", 500

@@ -9,7 +9,8 @@ interleaved, best of ``--repeats`` kept, so a busy shared machine hurts all alik
 
 * ``bare (shipped)``: ``spacy.load(DEFAULT_MODEL)`` with every pipe, ``nlp.pipe``;
 * ``bare (engine pipes)``: ``nlp.pipe`` of the engine's own pipeline object;
-* ``engine``: ``Extractor.extract_many`` (the same parse plus the rule layer).
+* ``engine``: ``Extractor.extract_many`` (the same parse plus the passes, with the
+  learned reported-speech and speaker-choice models).
 
 Prints a table, then as its last line one JSON object with the figures.
 """
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{rate['bare_shipped']:10.2f}")
     print(f"{'bare nlp.pipe (engine pipes)':28} {','.join(extractor.nlp.pipe_names)[:52]:52} "
           f"{rate['bare_engine_pipes']:10.2f}")
-    print(f"{'engine extract_many':28} {'(engine pipes + rules)':52} {rate['engine']:10.2f}")
+    print(f"{'engine extract_many':28} {'(engine pipes + passes)':52} {rate['engine']:10.2f}")
     print(f"engine / bare (shipped) = {ratio_shipped:.2f}   "
           f"engine / bare (engine pipes) = {ratio_same:.2f}   quotes found: {n_quotes}")
     print(json.dumps({

@@ -12,6 +12,7 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("CLAIMDESK_EXTRACTION_STRICT", "1")  # a failing extraction pass raises
 
 from pathlib import Path
 from typing import Callable

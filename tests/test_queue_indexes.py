@@ -20,19 +20,19 @@ def found(q: str) -> list[str]:
 
 def test_search_matches_claim_text_or_speaker_any_case(ingest):
     ingest(STORY)
-    assert found("HARBOUR") == ["The harbour fund is empty,"]
-    assert found("lindqvist") == ["The harbour fund is empty,"]  # the speaker's name
-    assert found("farouk prices") == ["Prices rose by 100% in a year,"]  # one term each side, both needed
+    assert found("HARBOUR") == ["The harbour fund is empty"]
+    assert found("lindqvist") == ["The harbour fund is empty"]  # the speaker's name
+    assert found("farouk prices") == ["Prices rose by 100% in a year"]  # one term each side, both needed
     assert found("farouk harbour") == []
     assert search_claims(ClaimFilters(q="said")).total == 0
 
 
 def test_search_wildcards_are_literal(ingest):
     ingest(STORY)
-    assert found("100%") == ["Prices rose by 100% in a year,"]
-    assert found("%") == ["Prices rose by 100% in a year,"]
-    assert found("g_here") == ["Nothing_here will change,"]
-    assert found("_") == ["Nothing_here will change,"]
+    assert found("100%") == ["Prices rose by 100% in a year"]
+    assert found("%") == ["Prices rose by 100% in a year"]
+    assert found("g_here") == ["Nothing_here will change"]
+    assert found("_") == ["Nothing_here will change"]
 
 
 def test_models_and_migrations_agree(app):

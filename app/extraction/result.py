@@ -6,7 +6,14 @@ from dataclasses import asdict, dataclass, replace
 
 @dataclass(frozen=True)
 class Quote:
-    """One attributed quote or reported claim, with character offsets into the text."""
+    """One attributed quote or reported claim, with character offsets into the text.
+
+    ``speaker_named`` is False when ``speaker`` is only the mention as written (``the
+    mayor``, ``she``): a role or a pronoun whose holder's name the text does not give.
+    ``continues`` is the index of the quote this one continues: the earlier piece of a
+    quote interrupted by its attribution (``"…," she said. "…"``) or of one running over
+    paragraphs.
+    """
 
     content: str
     content_start: int
@@ -23,6 +30,8 @@ class Quote:
     cue_end: int | None
     kind: str
     duplicate_of: int | None = None
+    speaker_named: bool = True
+    continues: int | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dict of every field (tuples become lists)."""
@@ -52,19 +61,35 @@ def shifted(q: Quote, off: int) -> Quote:
                  tuple((s + off, e + off) for s, e in q.content_spans), q.speaker,
                  add(q.speaker_start), add(q.speaker_end), q.speaker_kind, q.speaker_role,
                  q.speaker_aliases, q.cue, add(q.cue_start), add(q.cue_end), q.kind,
-                 None if q.duplicate_of is None else q.duplicate_of)
+                 q.duplicate_of, q.speaker_named, q.continues)
 
 
-def split_at_paragraphs(q: Quote, text: str) -> list[Quote]:
-    """One quote per paragraph of a quote that runs over paragraphs; each piece keeps the
-    speaker, cue and kind found for the whole. Pieces within a paragraph stay together."""
-    groups: list[list[tuple[int, int]]] = [[q.content_spans[0]]] if q.content_spans else []
-    for span in q.content_spans[1:]:
-        if "\n" in text[groups[-1][-1][1]:span[0]]:
-            groups.append([span])
+def renumbered(q: Quote, by: int) -> Quote:
+    """``q`` with its ``continues`` index moved by ``by`` (quotes appended to a list)."""
+    return q if q.continues is None or not by else replace(q, continues=q.continues + by)
+
+
+def split_at_paragraphs(quotes: list[Quote], text: str) -> list[Quote]:
+    """One quote per paragraph of each quote that runs over paragraphs; each piece keeps
+    the speaker, cue and kind found for the whole and ``continues`` the piece before it.
+    Pieces within a paragraph stay together; ``continues`` indices are renumbered."""
+    out: list[Quote] = []
+    last_piece: dict[int, int] = {}  # old index -> new index of its last piece
+    for k, q in enumerate(quotes):
+        prev = None if q.continues is None else last_piece.get(q.continues)
+        groups: list[list[tuple[int, int]]] = [[q.content_spans[0]]] if q.content_spans else []
+        for span in q.content_spans[1:]:
+            if "\n" in text[groups[-1][-1][1]:span[0]]:
+                groups.append([span])
+            else:
+                groups[-1].append(span)
+        if len(groups) < 2:
+            out.append(replace(q, continues=prev))
         else:
-            groups[-1].append(span)
-    if len(groups) < 2:
-        return [q]
-    return [replace(q, content=text[g[0][0]:g[-1][1]], content_start=g[0][0], content_end=g[-1][1],
-                    content_spans=tuple(g)) for g in groups]
+            for g in groups:
+                out.append(replace(q, content=text[g[0][0]:g[-1][1]], content_start=g[0][0],
+                                   content_end=g[-1][1], content_spans=tuple(g),
+                                   continues=prev))
+                prev = len(out) - 1
+        last_piece[k] = len(out) - 1
+    return out

@@ -16,84 +16,19 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "dr": None, "prof": None,
-              "sir": "m", "dame": "f", "lord": "m", "lady": "f", "rev": None, "fr": "m"}
-TITLE_WORDS = {
-    "president", "vice", "prime", "minister", "secretary", "general", "sen", "senator",
-    "rep", "representative", "gov", "governor", "mayor", "chancellor", "king", "queen",
-    "prince", "princess", "pope", "judge", "justice", "chief", "deputy", "ambassador",
-    "speaker", "leader", "chairman", "chairwoman", "chair", "director", "commissioner",
-    "spokesman", "spokeswoman", "spokesperson", "attorney", "foreign", "defence",
-    "defense", "interior", "finance", "health", "state", "executive", "ceo", "founder",
-    "candidate", "nominee", "gen", "col", "lt", "sgt", "adm", "capt", "maj", "officer",
-    "former", "acting", "first", "lady", "coach", "professor", "dr", "mr", "mrs", "ms",
-    "sheriff", "detective", "agent", "economist", "analyst", "host", "anchor", "author",
-    "head", "boss", "emir", "sheikh", "president-elect", "congressman", "congresswoman",
-    "assemblyman", "assemblywoman", "councilman", "councilwoman", "lawmaker", "pastor",
-    "rabbi", "bishop", "archbishop", "cardinal", "father", "sister", "brother",
-    "gop", "democratic", "republican", "u.s.", "us", "uk", "eu", "un",
-}
-LEADER_NOUNS = {"chief", "head", "leader", "boss", "president", "chairman", "chairwoman",
-                "chair", "director", "secretary", "general", "ceo", "executive",
-                "commissioner", "chancellor", "premier", "minister", "governor", "mayor"}
-ROLE_NOUNS = LEADER_NOUNS | {
-    "spokesman", "spokeswoman", "spokesperson", "senator", "ambassador", "envoy",
-    "candidate", "nominee", "official", "lawmaker", "congressman", "congresswoman",
-    "judge", "justice", "attorney", "prosecutor", "lawyer", "sheriff", "officer",
-    "commander", "king", "queen", "pope", "prince", "adviser", "advisor", "aide",
-    "diplomat", "negotiator", "founder", "owner", "manager", "coach", "economist",
-    "analyst", "strategist", "pollster", "expert", "professor", "scientist", "doctor",
-    "representative", "speaker", "deputy", "emir",
-}
-ORG_NOUNS = {
-    "ministry", "department", "government", "administration", "agency", "company", "firm",
-    "campaign", "committee", "commission", "council", "office", "party", "court", "police",
-    "army", "military", "alliance", "union", "organisation", "organization", "group",
-    "bank", "board", "parliament", "congress", "senate", "house", "cabinet", "embassy",
-    "kremlin", "pentagon", "white", "coalition", "authority", "authorities", "regime",
-    "newspaper", "paper", "network", "channel", "station", "agency", "institute",
-    "foundation", "center", "centre", "university", "school", "hospital", "team", "club",
-    "corporation", "business", "industry", "association", "federation", "service",
-    "force", "forces", "bureau", "fbi", "cia", "nato", "who",
-}
-DOCUMENT_NOUNS = {
-    "treaty", "act", "article", "constitution", "charter", "convention", "law", "bill",
-    "report", "resolution", "statement", "agreement", "decree", "document", "letter",
-    "memo", "memorandum", "order", "ruling", "indictment", "complaint", "filing", "lawsuit",
-    "study", "survey", "poll", "analysis", "review", "audit", "manifesto", "platform",
-    "declaration", "communique", "communiqué", "directive", "regulation", "code",
-    "guidance", "guidelines", "policy", "plan", "proposal", "transcript", "email", "e-mail",
-    "cable", "note", "book", "article", "column", "editorial", "op-ed", "tweet", "post",
-    "website", "release", "data", "figures", "research", "paper", "findings", "record",
-    "records", "documents", "statute", "amendment", "clause", "section", "protocol",
-}
-DOCUMENT_NAME_HEADS = {"treaty", "act", "constitution", "charter", "convention", "accord",
-                       "accords", "protocol", "declaration", "resolution", "amendment",
-                       "statute", "code", "directive", "agreement", "pact"}
-SYNONYMS = {"envoy": "ambassador", "diplomat": "ambassador", "ambassador": "ambassador",
-            "spokeswoman": "spokesman", "spokesperson": "spokesman",
-            "aide": "adviser", "advisor": "adviser"}
-MALE_NAMES = set("""
-aaron adam alan albert alex alexander andrew angus anthony antonio barack ben benjamin
-bernie bill bob boris brian bruce carl carlos charles chris christopher chuck colin dan
-daniel david dennis dick don donald doug douglas ed edward emmanuel eric frank fred gary
-george gerald gordon greg harry henry hugh ian jack jacob james jared jason jean jeb jeff
-jeffrey jens jeremy jerry jim jimmy joe joel john jon jonathan jose joseph josh juan
-justin keir keith ken kevin larry lee lindsey luis marco mark martin matt matthew michael
-mike mitch mohammed muhammad narendra nicolas nigel olaf patrick paul pete peter phil
-philip ralph randy reince richard rick rishi rob robert roger ron ronald rudy rudolph
-sam samuel scott sean sergei sergey stephen steve steven ted terry thomas tim timothy tom
-tony vladimir volodymyr walter william xi yair zach
-""".split())
-FEMALE_NAMES = set("""
-alexandria amy angela ann anna anne barbara betsy carly caroline catherine chelsea
-christine claire condoleezza dana debbie diane donna elizabeth ellen emily emma eva
-hillary huma ivanka jane janet jill jennifer jessica joan joni judy julia julie kaja
-kamala karen kate katherine kathleen kathy kellyanne kelly kirsten kristi laura linda
-lisa liz liza lori margaret maria marine marsha mary megyn melania michelle nancy nicola
-nikki olivia pam pamela patricia priti rachel rebecca sarah sandra sharon stephanie
-susan susana suzanne tammy teresa theresa tulsi ursula valerie victoria wendy
-""".split())
+from . import thresholds as T
+from .gender import first_name_gender
+from .wordlists import table, words
+
+HONORIFICS: dict[str, str | None] = table("honorifics")  # honorific -> gender
+TITLE_WORDS = words("title_words")
+LEADER_NOUNS = words("leader_nouns")
+ROLE_NOUNS = LEADER_NOUNS | words("role_nouns")
+ORG_NOUNS = words("organisation_nouns")
+DOCUMENT_NOUNS = words("document_nouns")
+DOCUMENT_NAME_HEADS = words("document_name_heads")
+SYNONYMS: dict[str, str | None] = table("role_synonyms")
+# closed-class grammar, not vocabulary
 PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
 PLURAL_PRONOUNS = {"they", "them"}
 LOCAL_PRONOUNS = {"i", "we", "me", "us", "you"}
@@ -116,6 +51,7 @@ class Speaker:
     role: str | None = None
     gender: str | None = None
     aliases: list[str] = field(default_factory=list)
+    named: bool = True  # False: ``name`` is a mention ("the mayor"), not a name
 
     def add_alias(self, surface: str) -> None:
         surface = " ".join(surface.split())
@@ -185,7 +121,8 @@ def mention_tokens(head: Token) -> tuple[int, int]:
         elif dep in ("compound", "flat", "nummod", "case"):
             end = max(end, child.right_edge.i)
         elif dep == "prep" and child.lower_ in ("of", "to", "for", "at") and \
-                head.tag_ in ("NN", "NNS") and child.right_edge.i - head.i <= 8:
+                head.tag_ in ("NN", "NNS") and \
+                child.right_edge.i - head.i <= T.MENTION_OF_PHRASE_MAX:
             end = max(end, child.right_edge.i)
         else:
             break
@@ -280,12 +217,7 @@ class SpeakerResolver:
 
     @staticmethod
     def _gender_of_first(word: str) -> str | None:
-        w = name_key(word)
-        if w in MALE_NAMES:
-            return "m"
-        if w in FEMALE_NAMES:
-            return "f"
-        return None
+        return first_name_gender(_POSS.sub("", word))
 
     def _note_person_mention(self, ent: Span, person: Speaker) -> None:
         person.add_alias(_clean(ent.text))
@@ -400,7 +332,7 @@ class SpeakerResolver:
             return self._group_for_plural(head, span, text)
         if lemma in ORG_NOUNS:
             return self._other(strip_det(text), "organisation")
-        return self._other(strip_det(text), "person" if lemma in ROLE_NOUNS else "unknown")
+        return self._unnamed(text, lemma in ROLE_NOUNS or low in ROLE_NOUNS)
 
     def _appos_person(self, head: Token) -> Speaker | None:
         """``the harbour master, Ines Duarte,``: the person named in an apposition."""
@@ -416,11 +348,12 @@ class SpeakerResolver:
         """``Ines Duarte, the harbour master,``: a short role in an apposition."""
         for c in head.children:
             if c.dep_ == "appos" and c.tag_ in ("NN", "NNS") and (
-                    c.lemma_.lower() in ROLE_NOUNS or c.lower_ in ROLE_NOUNS):
+                    c.lemma_.lower() in ROLE_NOUNS or c.lower_ in ROLE_NOUNS or
+                    _short_nominal(c)):
                 start = min(t.i for t in c.subtree)
                 end = c.i + 1
                 for r in c.rights:
-                    if r.dep_ == "prep" and r.lower_ == "of" and r.right_edge.i - c.i <= 6:
+                    if r.dep_ == "prep" and r.lower_ == "of" and r.right_edge.i - c.i <= T.APPOSITION_ROLE_MAX:
                         end = r.right_edge.i + 1
                     break
                 return strip_det(_clean(self.doc[start:end].text))
@@ -450,6 +383,17 @@ class SpeakerResolver:
         key = name.lower()
         if key not in self.others:
             self.others[key] = Speaker(name=name, kind=kind)
+        return self.others[key]
+
+    def _unnamed(self, text: str, is_role: bool) -> Speaker:
+        """A nominal that names nobody ("the mayor", "a witness"): the mention is kept
+        as written, a role noun as the role; its holder's name is unknown."""
+        mention = _clean(text)
+        key = "\0" + mention.lower()
+        if key not in self.others:
+            self.others[key] = Speaker(name=mention, kind="person" if is_role else "unknown",
+                                       role=strip_det(mention) if is_role else None,
+                                       named=False)
         return self.others[key]
 
     def _document(self, span: Span, text: str, head: Token | None = None) -> Speaker:
@@ -505,11 +449,11 @@ class SpeakerResolver:
 
     def _group_for_plural(self, head: Token, span: Span, text: str) -> Speaker:
         """A plural nominal; a bare "the envoys" takes a fuller earlier form."""
-        key = SYNONYMS.get(head.lemma_.lower(), head.lemma_.lower())
-        if len([t for t in span if not t.is_punct]) <= 2:
-            for tok in reversed(self.doc[max(0, head.i - 400):head.i]):
-                if tok.tag_ == "NNS" and SYNONYMS.get(tok.lemma_.lower(),
-                                                      tok.lemma_.lower()) == key:
+        key = SYNONYMS.get(head.lemma_.lower()) or head.lemma_.lower()
+        if len([t for t in span if not t.is_punct]) <= T.BARE_PLURAL_MAX_WORDS:
+            for tok in reversed(self.doc[max(0, head.i - T.PLURAL_ANTECEDENT_WINDOW):head.i]):
+                if tok.tag_ == "NNS" and (SYNONYMS.get(tok.lemma_.lower()) or
+                                          tok.lemma_.lower()) == key:
                     mods = [c for c in tok.lefts if c.dep_ == "compound" and
                             c.ent_type_ in ("ORG", "GPE", "NORP")]
                     if mods:
@@ -528,7 +472,7 @@ class SpeakerResolver:
             wanted = ("group", "organisation", "country") if low != "it" else (
                 "organisation", "country", "document")
             for i, sp in reversed(self._speaker_history):
-                if i < head.i and sp.kind in wanted and head.i - i < 400:
+                if i < head.i and sp.kind in wanted and head.i - i < T.THEY_IT_WINDOW:
                     return sp
             return None
         # he / she: the last compatible speaker, else the last compatible person mentioned
@@ -540,7 +484,7 @@ class SpeakerResolver:
         k = bisect_left(self._mention_index, head.i)
         for j in range(k - 1, -1, -1):
             i, person = self._person_mentions[j]
-            if head.i - i > 600:
+            if head.i - i > T.HE_SHE_WINDOW:
                 break
             if last_speaker and last_speaker[0] > i and _gender_ok(last_speaker[1], gender):
                 return last_speaker[1]
@@ -550,7 +494,7 @@ class SpeakerResolver:
             return last_speaker[1]
         for j in range(k - 1, -1, -1):
             i, person = self._person_mentions[j]
-            if _gender_ok(person, gender) and head.i - i <= 600:
+            if _gender_ok(person, gender) and head.i - i <= T.HE_SHE_WINDOW:
                 return person
         return None
 
@@ -563,3 +507,12 @@ class SpeakerResolver:
 
 def _gender_ok(person: Speaker, gender: str | None) -> bool:
     return person.kind == "person" and (gender is None or person.gender in (None, gender))
+
+
+def _short_nominal(noun: Token) -> bool:
+    """``the harbour master``, ``a city councillor``: a short common-noun phrase with an
+    article and no clause, as an apposition to a name reads like a role."""
+    toks = list(noun.subtree)
+    return len(toks) <= T.SHORT_ROLE_MAX_TOKENS and toks[0].lower_ in ("the", "a", "an") and not any(
+        t.pos_ in ("VERB", "AUX", "PROPN") or t.dep_ in ("relcl", "acl", "prep")
+        for t in toks)

@@ -4,6 +4,7 @@ Called alike by the web form, the JSON API, the CLI and the demo loader.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,15 +16,18 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app import related
 from app.links import is_web_url
-from app.errors import Busy, DomainError, DuplicateArticle, EmptyText, Invalid, TooLarge
+from app.errors import Busy, DomainError, DuplicateArticle, EmptyText, ExtractionError, Invalid, TooLarge
 from app.extensions import db
 from app.ingest.fetch import FetchSettings, fetch_html
-from app.ingest.speakers import find_or_create_speaker
+from app.ingest.speakers import speaker_for_quote
 from app.ingest.text import (
     ALLOWED_SUFFIXES, ArticleText, guess_title, html_to_article, normalise_text, read_upload, text_fingerprint,
 )
 from app.models import Article, Claim, User
 from app.workflow.audit import claim_snapshot, record
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -84,8 +88,7 @@ def ingest_article(
     existing = find_duplicate(text)
     if existing is not None:
         raise _duplicate_error(existing)
-    if quotes is None:
-        quotes = get_extractor().extract(text)
+    quotes = _extracted(text, quotes)
     # The slow work (encoding, catching the ranker up) happens before the first write, so
     # the write transaction is short and the ranker never sees this ingest's uncommitted rows.
     prepared = related.prepare_claims([q.content for q in quotes])
@@ -128,15 +131,27 @@ def ingest_article(
     return IngestResult(article=article, claims=claims)
 
 
+def _extracted(text: str, quotes) -> Sequence:
+    """The quotes of ``text`` (extracted here unless given); a failed extraction is an
+    ExtractionError, logged, never an article stored with no claims."""
+    from app.extraction import ExtractionFailed
+
+    try:
+        if quotes is None:
+            quotes = get_extractor().extract(text)
+        if isinstance(quotes, ExtractionFailed):
+            raise quotes
+    except ExtractionFailed as exc:
+        log.error("ingest: %s", exc)
+        raise ExtractionError("Quote extraction failed on this article; nothing was stored. "
+                              "The error is in the server log.", stage=exc.stage) from exc
+    return quotes
+
+
 def _claims_from_quotes(article: Article, quotes: Sequence) -> list[Claim]:
     claims: list[Claim] = []
     for quote in quotes:
-        speaker = None
-        if quote.speaker:
-            speaker = find_or_create_speaker(
-                quote.speaker, kind=quote.speaker_kind, role=quote.speaker_role,
-                aliases=quote.speaker_aliases,
-            )
+        speaker = speaker_for_quote(quote)
         claim = Claim(
             article=article,
             speaker=speaker,
@@ -297,7 +312,7 @@ def ingest_paths(
             except DomainError as exc:
                 summary.failed.append((str(path), exc.message))
                 on_done(path)
-        all_quotes = get_extractor().extract_many([text for _, _, text in ready])
+        all_quotes = get_extractor().extract_many([text for _, _, text in ready], on_error="return")
         for (path, doc, _text), quotes in zip(ready, all_quotes):
             try:
                 result = ingest_article(doc, user=user, source="cli", filename=path.name, quotes=quotes)

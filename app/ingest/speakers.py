@@ -70,3 +70,17 @@ def find_or_create_speaker(
             speaker.aliases.append(SpeakerAlias(alias=" ".join(alias.split())[:200], alias_key=key))
             known.add(key)
     return speaker
+
+
+def speaker_for_quote(quote) -> Optional[Speaker]:
+    """The desk's speaker for an extracted quote, or None when the text names nobody.
+
+    A mention that is only a role or a pronoun ("the mayor", "she": the extractor's
+    ``speaker_named`` is False) is not a speaker of its own: every article's "the mayor"
+    would merge into one. The claim keeps the mention's offsets (``speaker_start/end``),
+    so the text still shows who spoke, and an editor can name the speaker.
+    """
+    if not quote.speaker or not getattr(quote, "speaker_named", True):
+        return None
+    return find_or_create_speaker(quote.speaker, kind=quote.speaker_kind, role=quote.speaker_role,
+                                  aliases=quote.speaker_aliases)

@@ -20,9 +20,10 @@ def test_to_dict_is_json_ready(extract):
     d = json.loads(json.dumps(q.to_dict()))
     for key in ("content", "content_start", "content_end", "content_spans", "speaker",
                 "speaker_start", "speaker_end", "speaker_kind", "speaker_role",
-                "speaker_aliases", "cue", "cue_start", "cue_end", "kind", "duplicate_of"):
+                "speaker_aliases", "cue", "cue_start", "cue_end", "kind", "duplicate_of",
+                "speaker_named", "continues"):
         assert key in d
-    assert d["content_spans"] == [[1, 18]]
+    assert d["content_spans"] == [[1, 17]]  # the comma belongs to the attribution
 
 
 def test_extract_many_keeps_order_and_count(extractor):
@@ -63,7 +64,7 @@ def test_cli_jsonl(tmp_path, capsys):
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [x["id"] for x in lines] == ["a1", 2]
     q = lines[0]["quotes"][0]
-    assert q["speaker"] == "Ann Lee" and q["kind"] == "direct" and q["content"] == "Yes,"
+    assert q["speaker"] == "Ann Lee" and q["kind"] == "direct" and q["content"] == "Yes"
     assert lines[1]["quotes"] == []
 
 

@@ -52,3 +52,34 @@ def test_opening_mark_typed_as_closing_mark():
 def test_opening_mark_inside_a_word_still_opens():
     text = "She called it “the “best” plan” twice."
     assert [inner(text, q) for q in find_quotations(text)][0] == ["the"]
+
+
+def test_straight_mark_after_a_word_does_not_open_a_quote():
+    text = 'The storm left 6" of rain. "We are fine," she said.'
+    (q,) = find_quotations(text)
+    assert inner(text, q) == ["We are fine,"]
+
+
+def test_straight_mark_opening_inside_a_quote_starts_a_new_one():
+    text = 'Voters called the "plan a mess. "We will build it," she said.'
+    qs = find_quotations(text)
+    assert [inner(text, q) for q in qs] == [["plan a mess."], ["We will build it,"]]
+    assert [q.closed for q in qs] == [False, True]
+
+
+def test_decade_apostrophe_does_not_close_a_single_quote():
+    text = "‘Not since the ’90s,’ she said."
+    (q,) = find_quotations(text)
+    assert inner(text, q) == ["Not since the ’90s,"]
+
+
+def test_mixed_curly_and_straight_marks_pair():
+    text = '“Prices will fall," he said. "Wages will rise.”'
+    assert [inner(text, q) for q in find_quotations(text)] == [
+        ["Prices will fall,"], ["Wages will rise."]]
+
+
+def test_single_quotes_inside_double_quotes_stay_inside():
+    text = "\"He said 'no' twice,\" she said. “The sign said ‘no entry’,” he said."
+    assert [inner(text, q) for q in find_quotations(text)] == [
+        ["He said 'no' twice,"], ["The sign said ‘no entry’,"]]

@@ -15,46 +15,24 @@ from __future__ import annotations
 
 import argparse
 import collections
-import importlib.util
 import json
 import sys
 from pathlib import Path
 
-from spacy.tokens import DocBin
-
-from ..attribution import DocAttribution
-from ..engine import get_extractor
 from ..lexicon import CUE_TABLE_PATH
-
-
-def load_scorer(path: str):
-    spec = importlib.util.spec_from_file_location("score_quotes", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def parsed_docs(records: list[dict], docs_path: str | None):
-    """Parses of the records: from a DocBin cache when given (and written there)."""
-    nlp = get_extractor().nlp
-    if docs_path and Path(docs_path).exists():
-        return list(DocBin().from_disk(docs_path).get_docs(nlp.vocab))
-    docs = list(nlp.pipe((r["text"] for r in records), batch_size=32))
-    if docs_path:
-        db = DocBin()
-        for d in docs:
-            db.add(d)
-        db.to_disk(docs_path)
-    return docs
+from ..passes.emit import emit
+from ..pipeline import Options, find_claims
+from ..speaker_model import load_scorer, parsed_docs
 
 
 def count_patterns(records: list[dict], docs, scorer) -> dict[str, list[int]]:
     """{pattern key: [candidates, right]} over all records."""
     counts: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     for rec, doc in zip(records, docs):
-        ext = DocAttribution(doc, threshold=-1.0, keep_nested=True)
-        claims = ext.find_claims()
-        preds = [q.to_dict() for q in ext.to_quotes(claims)]
+        view, claims = find_claims(doc, Options(threshold=-1.0, keep_nested=True,
+                                                learned_reported=False))
+        claims = [c for c in claims if emit(view, [c], True)]
+        preds = [q.to_dict() for q in emit(view, claims, True)]
         gold, text = rec["quotes"], rec["text"]
         pairs = scorer.match(gold, preds, text)
         right = {j for i, j in pairs.items() if scorer.speaker_ok(preds[j], gold[i], text)}
