@@ -11,7 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app import related
-from app.articles.highlight import Mark, highlight, paragraphs
+from app.articles.highlight import article_marks, context_window, highlight
 from app.claims.forms import (
     AssignForm, CiteClaimForm, ClaimEditForm, CommentForm, DismissForm, EvidenceForm, LinkExistingForm,
     ReopenForm, ReviewForm, TakeForm, UnlinkForm, VerdictForm,
@@ -25,24 +25,6 @@ from app.workflow import service
 from app.workflow.queries import claims_of_article, desk_users
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
-
-
-def article_marks(claims: list[Claim]) -> list[Mark]:
-    """Highlight marks for claims of one article."""
-    return [
-        Mark(c.start, c.end, c.id, c.kind,
-             f"Claim #{c.id} ({c.kind}) by {c.speaker.name if c.speaker else 'unknown speaker'}",
-             url_for("claims.show", claim_id=c.id))
-        for c in claims
-    ]
-
-
-def context_window(claim: Claim, around: int = 1) -> tuple[int, int]:
-    """The character range of the claim's paragraphs plus ``around`` paragraphs each side."""
-    paras = paragraphs(claim.article.text)
-    hit = [i for i, (a, b) in enumerate(paras) if a < claim.end and b > claim.start] or [0]
-    lo, hi = max(0, hit[0] - around), min(len(paras) - 1, hit[-1] + around)
-    return (paras[lo][0], paras[hi][1]) if paras else (0, 0)
 
 
 def _edit_form(claim: Claim) -> ClaimEditForm:
@@ -91,7 +73,7 @@ def render_claim(claim: Claim, status: int = 200, conflicts: Optional[dict[str, 
     return render_template(
         "claims/show.html", claim=claim, context=context, forms=_forms(claim, users, **form_overrides),
         history=timeline(service.history(claim.id), names), related=_related(claim), conflicts=conflicts or {},
-        can_review=service.can_review(current_user), actions=service.allowed_actions(claim, current_user),
+        actions=service.allowed_actions(claim, current_user),
     ), status
 
 
