@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.errors import DuplicateArticle, EmptyText, TooLarge, UnsupportedMedia
 from app.extensions import db
-from app.ingest import expand_paths, ingest_paths, read_upload
+from app.ingest import expand_paths, read_upload, submit_each
 from app.ingest import service as ingest_service
 from app.ingest.text import guess_title, normalise_text, text_fingerprint
 from app.models import Article, AuditEvent, Claim, Speaker
@@ -28,7 +28,7 @@ def test_pasted_text_becomes_article_with_new_claims(ingest, editor):
     assert result.article.title == "Council approves new bridge"
     assert result.article.ingested_by == editor
     assert result.claims, "the extractor found no quote"
-    assert {c.status for c in result.claims} == {"new"}
+    assert {c.status for c in result.claims} == {"new"} and all(c.assignee_id is None for c in result.claims)
     for claim in result.claims:
         assert result.article.text[claim.start:claim.end] == claim.content
     speakers = {c.speaker.name for c in result.claims if c.speaker}
@@ -177,7 +177,7 @@ def test_folder_ingest_reports_ingested_duplicates_and_failures(app, tmp_path, e
     files = expand_paths([tmp_path])
     assert [p.name for p in files] == ["a.txt", "empty.txt", "image.txt", "b.html", "copy.txt"]
     done = []
-    summary = ingest_paths(files, user=editor, on_done=done.append)
+    summary = submit_each(files, user_id=editor.id, on_done=done.append)
     assert len(done) == 5
     assert [p.split("/")[-1] for p, _, _ in summary.ingested] == ["a.txt", "b.html"]
     assert [p.split("/")[-1] for p, _ in summary.duplicates] == ["copy.txt"]
