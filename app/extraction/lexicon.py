@@ -7,6 +7,10 @@ reported clause is a claim often enough. FRAGMENT_CUES take a quoted fragment as
 """
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from pathlib import Path
+
 _SPEECH = """
 say tell add write ask note report announce suggest tweet argue explain acknowledge
 declare claim insist warn urge promise vow pledge state reply respond answer recall admit
@@ -14,11 +18,11 @@ concede confirm deny predict assert contend maintain stress emphasize emphasise 
 comment observe remark testify disclose reveal indicate allege charge accuse agree
 conclude caution counter tout boast joke quip muse wonder hint signal post blog retort
 shout scream yell whisper mutter repeat reiterate assure inform advise propose recommend
-demand threaten declare continue describe call estimate point mention acknowledge
-brag lament concur opine posit rule plead question challenge dismiss complain criticize
-criticise praise thank apologize apologise vow swear affirm announce forecast project
+demand threaten continue describe call estimate point mention
+brag lament concur opine posit rule plead question challenge dismiss criticize
+criticise praise thank apologize apologise swear affirm forecast project
 interject exclaim sigh laugh chuckle cry snap murmur gush rave crow fume rail scoff
-tweet text email e-mail message post publish print editorialize editorialise
+text email e-mail message publish print editorialize editorialise
 read
 """.split()
 
@@ -29,7 +33,7 @@ understand learn find show
 
 _FRAGMENT = """
 call describe label dub brand term characterize characterise deride praise denounce
-vow promise pledge threaten refer promise
+vow promise pledge threaten refer
 """.split()
 
 # Verbs whose object or infinitive is itself a message or a stance (called him a
@@ -55,10 +59,6 @@ FRAGMENT_CUES: frozenset[str] = frozenset(_SPEECH) | frozenset(_FRAGMENT)
 # data/cue_table.json: for each reported-speech pattern "lemma|complement" the number of
 # candidates the engine found in PolNeAR train and how many of them were gold
 # attributions (tools/mine_cues.py). cue_precision() smooths that towards a prior.
-import json  # noqa: E402
-from functools import lru_cache  # noqa: E402
-from pathlib import Path  # noqa: E402
-
 CUE_TABLE_PATH = Path(__file__).with_name("data") / "cue_table.json"
 SMOOTHING = 4.0
 QUOTED_SUFFIX = "^q"  # the pattern's complement holds a quotation ("called it a "disaster"")
