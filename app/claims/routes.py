@@ -17,8 +17,9 @@ from app.claims.forms import (
     ReopenForm, ReviewForm, TakeForm, UnlinkForm, VerdictForm,
 )
 from app.claims.timeline import timeline
+from app.errors import DomainError, NotFound, StaleVersion
+from app.ids import parse_id
 from app.links import local_path
-from app.errors import DomainError, Invalid, NotFound, StaleVersion
 from app.extensions import db
 from app.models import Claim, ClaimEvidence, Comment, Verdict
 from app.workflow import service
@@ -210,7 +211,7 @@ def add_evidence(claim_id: int):
 def link_existing(claim_id: int):
     form = LinkExistingForm()
     return _act(claim_id, form, lambda: service.link_evidence(
-        claim_id, user=current_user, evidence_id=_number(form.evidence_id.data, "evidence_id"),
+        claim_id, user=current_user, evidence_id=_evidence_id(form.evidence_id.data),
         stance=form.stance.data), "Evidence linked.", "link_existing")
 
 
@@ -224,11 +225,11 @@ def cite_claim(claim_id: int):
         note=form.note.data), "Desk fact-check linked as evidence.", "cite")
 
 
-def _number(value: Any, field: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Invalid(f"{field} must be a number.", field=field) from None
+def _evidence_id(value: Any) -> int:
+    evidence_id = parse_id(value)
+    if evidence_id is None:
+        raise NotFound(f"There is no evidence {value!r} in the desk.")
+    return evidence_id
 
 
 @bp.route("/<int:claim_id>/evidence/<int:link_id>/remove", methods=["POST"])
