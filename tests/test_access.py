@@ -160,10 +160,10 @@ def callers(app, editor, reviewer, admin, token_for):
 
 
 @pytest.fixture
-def targets(seed, editor2, reviewer):
+def targets(claims, editor2, reviewer):
     """Seed claims in the states the guarded actions need. Verdicts are editor2's, so none of
     the callers is their author: a 403 here is about roles, never four eyes."""
-    working, in_review, approved = (c.id for c in seed.claims[2:5])
+    working, in_review, approved = (c.id for c in claims[2:5])
     link = service.link_evidence(working, user=editor2, evidence=evidence_input(1))
     for claim_id, n in ((in_review, 2), (approved, 3)):
         service.link_evidence(claim_id, user=editor2, evidence=evidence_input(n))

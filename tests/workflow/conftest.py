@@ -1,7 +1,7 @@
 """Helpers for the workflow tests: claims from the seed article at each step of the flow,
 and a check that a refusal leaves the database exactly as it was.
 
-The claims are stored directly by the ``make_article``/``make_claim`` factories, as the
+The claims (``claims`` in tests/conftest.py) are stored directly by the factories, as the
 extractor attributes them (no spaCy here): the rules are what these tests are about.
 Ingest and extraction have their own tests (tests/test_ingest.py, tests/extraction/)."""
 from __future__ import annotations
@@ -15,43 +15,6 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import AuditEvent, Claim, ClaimEvidence, Comment, Evidence, Verdict
 from app.workflow import service
-
-
-# Five quotes from the seed article.
-DESK_STORY = """Speaking after chairing an emergency meeting of NATO envoys, Secretary General Jens Stoltenberg said the 30-nation security alliance will continue to beef up its defences on its eastern flank near Ukraine and Russia.
-
-"Russia has attacked Ukraine. This is a brutal act of war. Our thoughts are with the brave people of Ukraine," Mr Stoltenberg told reporters.
-
-"An attack on one ally will trigger a response from the whole alliance," he said at the organisation's Brussels headquarters.
-
-"Our measures are, and remain, preventive, proportionate and non-escalatory," the ambassadors said in a statement.
-
-"The most effective response to Russia's aggression is unity," Estonian Prime Minister Kaja Kallas tweeted.
-"""
-
-
-STOLTENBERG = {"speaker": "Jens Stoltenberg", "speaker_role": "Secretary General",
-               "speaker_aliases": ("Stoltenberg", "Secretary General Jens Stoltenberg", "Mr Stoltenberg")}
-# (content, kind, cue, speaker) of each quote in reading order, as the extractor attributes them.
-DESK_QUOTES = (
-    ("the 30-nation security alliance will continue to beef up its defences on its eastern flank near Ukraine "
-     "and Russia", "indirect", "said", STOLTENBERG),
-    ("Russia has attacked Ukraine. This is a brutal act of war. Our thoughts are with the brave people of "
-     "Ukraine,", "direct", "told", STOLTENBERG),
-    ("An attack on one ally will trigger a response from the whole alliance,", "direct", "said", STOLTENBERG),
-    ("Our measures are, and remain, preventive, proportionate and non-escalatory,", "direct", "said",
-     {"speaker": "NATO envoys", "speaker_kind": "group", "speaker_aliases": ("ambassadors", "the ambassadors")}),
-    ("The most effective response to Russia's aggression is unity,", "direct", "tweeted",
-     {"speaker": "Kaja Kallas", "speaker_role": "Estonian Prime Minister",
-      "speaker_aliases": ("Estonian Prime Minister Kaja Kallas",)}),
-)
-
-
-@pytest.fixture
-def claims(make_article, make_claim) -> list[Claim]:
-    """The excerpt's five claims, all ``new``, in reading order."""
-    article = make_article(DESK_STORY, title="NATO vows to defend its entire territory", source="seed")
-    return [make_claim(article, content, kind=kind, cue=cue, **speaker) for content, kind, cue, speaker in DESK_QUOTES]
 
 
 @pytest.fixture

@@ -312,9 +312,9 @@ def test_evidence_by_service_and_api_share_one_rule(api, editor, claim_id):
     error_of(api(editor).post(f"/claims/{claim_id}/evidence", json=EVIDENCE), 422, "invalid")
 
 
-def test_ids_beyond_any_row_are_not_found_not_a_crash(client, seed, editor, token_for):
+def test_ids_beyond_any_row_are_not_found_not_a_crash(client, claims, editor, token_for):
     headers = token_for(editor)
-    claim = seed.claims[0]
+    claim = claims[0]
     response = client.post(f"/api/v1/claims/{claim.id}/evidence", headers=headers,
                            json={"evidence_id": 2**40, "stance": "context"})
     assert response.status_code == 404
