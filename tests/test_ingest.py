@@ -193,3 +193,31 @@ def test_only_web_addresses_are_stored_as_article_urls(ingest, url):
     with pytest.raises(Invalid, match="http"):
         ingest(STORY, url=url)
     assert count(Article) == 0
+
+
+def test_submit_names_its_refusals_and_stores_nothing(editor):
+    from app.errors import Invalid
+    from app.ingest import Upload, submit
+
+    with pytest.raises(Invalid, match="source"):
+        submit(text=STORY, source="carrier pigeon")
+    with pytest.raises(Invalid, match="no user"):
+        submit(text=STORY, user_id=99999)
+    with pytest.raises(TooLarge, match="upload limit"):
+        submit(upload=Upload(b"a " * 2_000_000, "big.txt"))
+    with pytest.raises(EmptyText):
+        submit(text="   ", upload=None, url="")
+    assert count(Article) == 0
+
+
+def test_submit_returns_plain_values(editor):
+    from app.ingest import Metadata, Submitted, Upload, submit
+
+    result = submit(upload=Upload(STORY.encode(), "bridge.txt", "text/plain"), url="https://example.org/bridge",
+                    metadata=Metadata(publisher="City Post"), user_id=editor.id)
+    assert isinstance(result, Submitted) and isinstance(result.article_id, int)
+    assert result.title == "Council approves new bridge" and all(isinstance(i, int) for i in result.claim_ids)
+    article = db.session.get(Article, result.article_id)
+    assert (article.source, article.filename, article.url, article.publisher, article.ingested_by_id) == (
+        "upload", "bridge.txt", "https://example.org/bridge", "City Post", editor.id)
+    assert [c.id for c in article.claims] == result.claim_ids

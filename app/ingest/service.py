@@ -25,6 +25,7 @@ from app.ingest.text import (
 )
 from app.links import is_web_url
 from app.models import Article, Claim, User
+from app.models.articles import SOURCES
 from app.transaction import rollback_on_error
 from app.workflow.audit import claim_snapshot, record
 
@@ -82,12 +83,14 @@ def submit(
     Args:
         metadata: title, publisher, published_at given by hand (override the source's).
         user_id: who submits it (None: the system).
-        source: recorded as the article's source (api, cli, seed, ...); by default what was
-            given: ``paste``, ``upload`` or ``url``.
+        source: recorded as the article's source, one of ``app.models.articles.SOURCES``
+            (api, cli, seed ...); by default what was given: ``paste``, ``upload`` or ``url``.
     Raises:
         EmptyText, TooLarge, UnsupportedMedia, FetchRefused, Invalid, DuplicateArticle, Busy:
         nothing is stored.
     """
+    if source is not None and source not in SOURCES:
+        raise Invalid(f"Unknown article source {source!r}: one of {', '.join(SOURCES)}.", field="source")
     user = _user(user_id)
     url = (url or "").strip() or None
     if upload is not None:
