@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
+DEV_STAMP := $(VENV)/.requirements-dev-installed
+PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 PORT ?= 5000
 HOST ?= 127.0.0.1
 WORKERS ?= 2
@@ -15,9 +17,9 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export FLASK_APP := app
 
-.PHONY: setup run test browser-setup lint clean-db
+.PHONY: setup run test browser-setup lint clean-db constraints
 
-setup: $(STAMP)  ## venv, requirements, migrations, seed article and demo users (DEMO=0: none)
+setup: $(STAMP)  ## venv, requirements (pinned by constraints.txt), migrations, seed article and demo users (DEMO=0: none)
 	@mkdir -p instance
 	$(BIN)/flask --app app db upgrade
 	@if [ "$(DEMO)" = 1 ]; then $(BIN)/flask --app app demo; fi
@@ -25,10 +27,20 @@ setup: $(STAMP)  ## venv, requirements, migrations, seed article and demo users 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstalls only when requirements.txt changes, so a second `make run` starts in seconds.
-$(STAMP): requirements.txt | $(BIN)/python
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+# Reinstalls only when a requirements file or the pins change, so a second `make run` starts
+# in seconds. constraints.txt holds the exact versions that passed (`make constraints`).
+$(STAMP): requirements.txt constraints.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements.txt
 	@touch $@
+
+# What the tests and benches need on top (pytest, playwright, openapi-spec-validator).
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	$(PIP_INSTALL) -r requirements-dev.txt
+	@touch $@
+
+constraints:  ## after changing requirements*.txt and passing `make test`: pin what is installed now
+	$(BIN)/python tools/freeze_constraints.py requirements.txt requirements-dev.txt > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 run: setup  ## serve on http://$(HOST):$(PORT) with gunicorn
 	@echo ""
@@ -36,7 +48,7 @@ run: setup  ## serve on http://$(HOST):$(PORT) with gunicorn
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
 		--timeout 180 --access-logfile - "app:create_app()"
 
-test: setup browser-setup  ## the whole suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
+test: setup $(DEV_STAMP) browser-setup  ## the whole suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Debian's Chromium for the Playwright tests (Playwright cannot download browsers here).

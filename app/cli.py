@@ -15,9 +15,9 @@ from app.auth.service import create_token, create_user
 from app.errors import DomainError, DuplicateArticle
 from app.export.cli import export_csv_command
 from app.extensions import db
-from app.ingest import expand_paths, ingest_article, ingest_paths, ingest_urls, is_web_address
-from app.ingest.text import read_upload
-from app.models import Claim, User
+from app.ingest import Metadata, expand_paths, read_path, submit, submit_each
+from app.links import is_web_url
+from app.models import ROLES, Claim, User
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEMO_USERS = (
@@ -38,15 +38,14 @@ def init_app(app: Flask) -> None:
 @click.option("--user", "email", default=None, help="E-mail of the user to record as ingesting.")
 def ingest_command(paths: tuple[str, ...], email: str | None) -> None:
     """Ingest .txt/.html files, folders of them and http(s):// addresses; prints a summary line."""
-    user = _user_or_exit(email) if email else None
-    urls = [p for p in paths if is_web_address(p)]
-    files = expand_paths([p for p in paths if not is_web_address(p)])
+    user_id = _user_or_exit(email).id if email else None
+    urls = [p for p in paths if is_web_url(p)]
+    files = expand_paths([p for p in paths if not is_web_url(p)])
     if not files and not urls:
         raise click.ClickException("No .txt or .html files found in the paths given.")
     with click.progressbar(length=len(files) + len(urls), label="Ingesting", file=sys.stderr,
                            item_show_func=lambda p: str(getattr(p, "name", p) or "")) as bar:
-        summary = ingest_paths(files, user=user, on_done=lambda path: bar.update(1, path))
-        ingest_urls(urls, user=user, summary=summary, on_done=lambda url: bar.update(1, url))
+        summary = submit_each([*files, *urls], user_id=user_id, on_done=lambda item: bar.update(1, item))
     for path, existing in summary.duplicates:
         click.echo(f"duplicate: {path} is article #{existing}")
     for path, reason in summary.failed:
@@ -59,7 +58,7 @@ def ingest_command(paths: tuple[str, ...], email: str | None) -> None:
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", type=click.Choice(["editor", "reviewer", "admin"]), default="editor", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default="editor", show_default=True)
 @click.option("--name", default="", help="The name shown in the desk.")
 def create_user_command(email: str, role: str, name: str) -> None:
     """Create a user; the password is prompted (or read from standard input)."""
@@ -105,17 +104,14 @@ def reindex_command() -> None:
 def demo_command() -> None:
     """Load the seed articles and three demo users unless already there; print how to sign in."""
     for path in sorted(SEEDS_DIR.glob("*.txt")):
-        doc = read_upload(path.read_bytes(), filename=path.name)
         meta_path = path.with_suffix(".json")
-        if meta_path.exists():
-            meta = json.loads(meta_path.read_text())
-            doc.title, doc.publisher, doc.url = meta.get("title"), meta.get("publisher"), meta.get("url")
-            if meta.get("published_at"):
-                doc.published_at = datetime.fromisoformat(meta["published_at"])
+        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        published_at = datetime.fromisoformat(meta["published_at"]) if meta.get("published_at") else None
         try:
-            result = ingest_article(doc, user=None, source="seed", filename=path.name)
-            click.echo(f"Loaded seed article #{result.article.id} \u201c{result.article.title}\u201d: "
-                       f"{len(result.claims)} claims.")
+            result = submit(upload=read_path(path), url=meta.get("url"), source="seed", metadata=Metadata(
+                title=meta.get("title"), publisher=meta.get("publisher"), published_at=published_at))
+            click.echo(f"Loaded seed article #{result.article_id} \u201c{result.title}\u201d: "
+                       f"{len(result.claim_ids)} claims.")
         except DuplicateArticle as exc:
             click.echo(f"Seed article {path.name} already loaded (#{exc.existing_id}).")
     credentials = _demo_credentials()

@@ -12,9 +12,11 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.errors import DomainError
-from app.links import is_web_url
 from app.extensions import db, login_manager
+from app.ids import MAX_ID
+from app.links import is_web_url
 from app.models import STATUS_LABELS, VERDICT_LABELS, User
+from app.workflow.rules import can_review, published_verdict
 
 
 def init_app(app: Flask) -> None:
@@ -104,14 +106,15 @@ def init_app(app: Flask) -> None:
     app.jinja_env.tests["web_url"] = is_web_url
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["nl2p"] = nl2p
-    app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS)
+    app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS,
+                                 can_review=can_review, published_verdict=published_verdict)
 
 
 class IdConverter(IntegerConverter):
     """``<int:...>`` in routes: ids beyond what an integer column holds match no route (404)."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

@@ -5,6 +5,11 @@ PostgreSQL when ``TEST_DATABASE_URL`` is set. The schema comes from the Alembic
 migrations, so every run also tests them. Each test commits for real (as the app does)
 and the tables are emptied after it. Engines (spaCy, the embedding model) load once per
 process and are shared by every test.
+
+Fixtures come in pairs (indico): a factory that stores rows directly (``make_user``,
+``make_article``, ``make_claim``: milliseconds, no NLP) and ready-made instances
+(``editor``, ``reviewer`` ...). ``ingest`` goes through the real ``app.ingest.submit``
+(spaCy, embeddings) for the tests about ingest and extraction, and a few end-to-end ones.
 """
 from __future__ import annotations
 
@@ -13,6 +18,10 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("CLAIMDESK_EXTRACTION_STRICT", "1")  # a failing extraction pass raises
+# One torch/BLAS thread, as `make run` serves: on a busy 2-core machine two threads that
+# wait for each other made one short encode ~30x slower (1.4 s against 0.04 s).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from pathlib import Path
 from typing import Callable
@@ -21,10 +30,13 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
-from app.auth.service import create_token, create_user
+from app.auth.service import create_token
 from app.extensions import db
-from app.ingest import ArticleText, ingest_article
+from app.ingest import IngestResult, Metadata, normalise_text, submit, text_fingerprint
+from app.ingest.speakers import find_or_create_speaker
+from app.models import Article, Claim, User
 from app.related import reset_indexes
+from app.workflow.audit import claim_snapshot, record
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "nato-defend-every-inch.txt"
 PASSWORD = "correct horse battery"
@@ -54,10 +66,20 @@ def app(tmp_path_factory):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
                       "MAX_ARTICLE_CHARS": 200_000})
     with app.app_context():
+        if url.startswith("sqlite"):
+            _sync_normal(db.engine)
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+def _sync_normal(engine: sa.Engine) -> None:
+    """A throwaway test database need not survive a power cut: in WAL mode, NORMAL skips
+    the fsync of each commit (the tests commit thousands of times) and is still consistent."""
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 ENGINE_TEST_DIRS = ("extraction", "similarity")
@@ -102,15 +124,32 @@ def runner(app):
 
 # --- users ------------------------------------------------------------------------------
 
+@pytest.fixture(scope="session")
+def password_hash(app) -> str:
+    """``PASSWORD`` hashed once by the app's own ``User.set_password`` (slow by design)."""
+    with app.app_context():
+        user = User()
+        user.set_password(PASSWORD)
+        return user.password_hash
+
+
 @pytest.fixture
-def make_user(app) -> Callable:
-    """Factory: ``make_user('reviewer', name='Rita')`` creates and returns a user."""
+def make_user(app, password_hash) -> Callable:
+    """Factory: ``make_user('reviewer', name='Rita')`` stores and returns a user. The row is
+    written directly, with ``PASSWORD``'s hash from the session (``create_user`` has its own tests)."""
     counter = {"n": 0}
 
     def make(role: str = "editor", *, email: str | None = None, name: str | None = None, password: str = PASSWORD):
         counter["n"] += 1
-        email = email or f"{role}{counter['n']}@example.org"
-        return create_user(email, name=name or f"{role.capitalize()} {counter['n']}", role=role, password=password)
+        email = (email or f"{role}{counter['n']}@example.org").lower()
+        user = User(email=email, name=name or f"{role.capitalize()} {counter['n']}", role=role)
+        if password == PASSWORD:
+            user.password_hash = password_hash
+        else:
+            user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
 
     return make
 
@@ -167,9 +206,52 @@ def token_for(app) -> Callable:
 
 @pytest.fixture
 def ingest(app) -> Callable:
-    """Factory: ingest text through the real service (real spaCy extraction)."""
-    def make(text: str, *, user=None, title: str | None = None, source: str = "paste", **meta):
-        return ingest_article(ArticleText(text=text, title=title, **meta), user=user, source=source)
+    """Factory: ingest text through ``app.ingest.submit`` (real spaCy extraction and
+    embeddings); returns the stored article and its claims."""
+    def make(text: str, *, user=None, title: str | None = None, source: str = "paste", url: str | None = None,
+             publisher: str | None = None, published_at=None) -> IngestResult:
+        result = submit(text=text, url=url, user_id=user.id if user else None, source=source,
+                        metadata=Metadata(title=title, publisher=publisher, published_at=published_at))
+        return IngestResult(article=db.session.get(Article, result.article_id),
+                            claims=[db.session.get(Claim, claim_id) for claim_id in result.claim_ids])
+    return make
+
+
+@pytest.fixture
+def make_article(app) -> Callable:
+    """Factory: an Article stored directly (no extraction, no embedding) with its
+    ``article_ingested`` event; add its claims with ``make_claim``."""
+    def make(text: str, *, title: str = "An article", user=None, source: str = "paste", **fields) -> Article:
+        text = normalise_text(text)
+        article = Article(title=title, text=text, sha256=text_fingerprint(text), source=source, ingested_by=user,
+                          **fields)
+        db.session.add(article)
+        db.session.flush()
+        record("article_ingested", user=user, article_id=article.id, after={"title": title, "source": source})
+        db.session.commit()
+        return article
+    return make
+
+
+@pytest.fixture
+def make_claim(app) -> Callable:
+    """Factory: a ``new`` claim of ``article`` stored directly, as ingest stores an extracted
+    quote: its speaker found or created by name and aliases, its ``claim_extracted`` event.
+    ``content`` must appear in the article text (its first occurrence is the span)."""
+    def make(article: Article, content: str, *, speaker: str | None = None, kind: str = "direct",
+             cue: str | None = "said", speaker_kind: str = "person", speaker_role: str | None = None,
+             speaker_aliases: tuple[str, ...] = (), **fields) -> Claim:
+        start = article.text.index(content)
+        end = start + len(content)
+        who = find_or_create_speaker(speaker, kind=speaker_kind, role=speaker_role,
+                                     aliases=list(speaker_aliases)) if speaker else None
+        claim = Claim(article=article, speaker=who, content=content, kind=kind, start=start, end=end,
+                      spans=fields.pop("spans", [[start, end]]), cue=cue, status="new", **fields)
+        db.session.add(claim)
+        db.session.flush()
+        record("claim_extracted", user=article.ingested_by, claim=claim, after=claim_snapshot(claim))
+        db.session.commit()
+        return claim
     return make
 
 
@@ -177,6 +259,40 @@ def ingest(app) -> Callable:
 def seed(ingest):
     """The seed article as a new user sees it after ``make run``."""
     return ingest(SEED.read_text(encoding="utf-8"), title="NATO vows to defend its entire territory", source="seed")
+
+# Five quotes from the seed article.
+DESK_STORY = """Speaking after chairing an emergency meeting of NATO envoys, Secretary General Jens Stoltenberg said the 30-nation security alliance will continue to beef up its defences on its eastern flank near Ukraine and Russia.
+
+"Russia has attacked Ukraine. This is a brutal act of war. Our thoughts are with the brave people of Ukraine," Mr Stoltenberg told reporters.
+
+"An attack on one ally will trigger a response from the whole alliance," he said at the organisation's Brussels headquarters.
+
+"Our measures are, and remain, preventive, proportionate and non-escalatory," the ambassadors said in a statement.
+
+"The most effective response to Russia's aggression is unity," Estonian Prime Minister Kaja Kallas tweeted.
+"""
+STOLTENBERG = {"speaker": "Jens Stoltenberg", "speaker_role": "Secretary General",
+               "speaker_aliases": ("Stoltenberg", "Secretary General Jens Stoltenberg", "Mr Stoltenberg")}
+# (content, kind, cue, speaker) of each quote in reading order, as the extractor attributes them.
+DESK_QUOTES = (
+    ("the 30-nation security alliance will continue to beef up its defences on its eastern flank near Ukraine "
+     "and Russia", "indirect", "said", STOLTENBERG),
+    ("Russia has attacked Ukraine. This is a brutal act of war. Our thoughts are with the brave people of "
+     "Ukraine", "direct", "told", STOLTENBERG),
+    ("An attack on one ally will trigger a response from the whole alliance", "direct", "said", STOLTENBERG),
+    ("Our measures are, and remain, preventive, proportionate and non-escalatory", "direct", "said",
+     {"speaker": "NATO envoys", "speaker_kind": "group", "speaker_aliases": ("ambassadors", "the ambassadors")}),
+    ("The most effective response to Russia's aggression is unity", "direct", "tweeted",
+     {"speaker": "Kaja Kallas", "speaker_role": "Estonian Prime Minister",
+      "speaker_aliases": ("Estonian Prime Minister Kaja Kallas",)}),
+)
+
+
+@pytest.fixture
+def claims(make_article, make_claim) -> list[Claim]:
+    """The excerpt's five claims, all ``new``, in reading order, stored by the factories."""
+    article = make_article(DESK_STORY, title="NATO vows to defend its entire territory", source="seed")
+    return [make_claim(article, content, kind=kind, cue=cue, **speaker) for content, kind, cue, speaker in DESK_QUOTES]
 
 
 # --- a real server and a real browser -----------------------------------------------------

@@ -66,6 +66,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.list_claims": DESK,
     "api.get_claim": DESK,
     "api.patch_claim": DESK,
+    "api.take": DESK,
+    "api.assign": DESK,
+    "api.dismiss": DESK,
+    "api.reopen": ADMINS,
     "api.add_evidence": DESK,
     "api.propose_verdict": DESK,
     "api.approve": SIGN_OFF,
@@ -93,6 +97,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "claims.dismiss": {"reason": "Opinion."},
     "claims.comment": {"body": "Checked."},
     "api.return_claim": {"comment": "One more source."},
+    "api.assign": {"assignee": None},
+    "api.dismiss": {"reason": "Opinion."},
+    "api.reopen": {"reason": "New figures."},
     "api.add_comment": {"body": "Checked."},
 }
 
@@ -153,10 +160,10 @@ def callers(app, editor, reviewer, admin, token_for):
 
 
 @pytest.fixture
-def targets(seed, editor2, reviewer):
+def targets(claims, editor2, reviewer):
     """Seed claims in the states the guarded actions need. Verdicts are editor2's, so none of
     the callers is their author: a 403 here is about roles, never four eyes."""
-    working, in_review, approved = (c.id for c in seed.claims[2:5])
+    working, in_review, approved = (c.id for c in claims[2:5])
     link = service.link_evidence(working, user=editor2, evidence=evidence_input(1))
     for claim_id, n in ((in_review, 2), (approved, 3)):
         service.link_evidence(claim_id, user=editor2, evidence=evidence_input(n))
@@ -175,7 +182,8 @@ def url_of(app, rule, targets: dict) -> str:
             values[name] = "css/app.css" if rule.endpoint == "static" else "css/bootstrap.min.css"
         elif name == "claim_id" and rule.endpoint in ("claims.review", "api.approve", "api.return_claim"):
             values[name] = targets["in_review"]
-        elif name == "claim_id" and rule.endpoint in ("claims.reopen", "export.fact_check", "api.claimreview"):
+        elif name == "claim_id" and rule.endpoint in ("claims.reopen", "export.fact_check", "api.claimreview",
+                                                      "api.reopen"):
             values[name] = targets["approved"]
         else:
             values[name] = targets[name]

@@ -129,14 +129,19 @@ def test_patch_changes_fields_and_bumps_version(client, headers, seed, reviewer)
     claim = next(c for c in seed.claims if c.speaker and c.speaker.name == "Kaja Kallas")
     version = claim.version
     response = client.patch(f"/api/v1/claims/{claim.id}", headers=headers, json={
-        "version": version, "speaker": "Kaja Kallas (Prime Minister of Estonia)", "kind": "direct",
-        "assignee": reviewer.email})
+        "version": version, "speaker": "Kaja Kallas (Prime Minister of Estonia)", "kind": "direct"})
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["version"] == version + 1
     assert body["speaker"]["name"] == "Kaja Kallas (Prime Minister of Estonia)"
-    assert body["assignee"]["name"] == reviewer.name and body["status"] == "in_progress"
     assert body["history"][-1]["action"] == "claim_edited"
+    response = client.post(f"/api/v1/claims/{claim.id}/assign", headers=headers,
+                           json={"version": version + 1, "assignee": reviewer.email})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["version"] == version + 2
+    assert body["assignee"]["name"] == reviewer.name and body["status"] == "in_progress"
+    assert body["history"][-1]["action"] == "assigned"
 
 
 def test_patch_with_stale_version_is_409_and_changes_nothing(client, headers, seed):
@@ -159,8 +164,10 @@ def test_patch_with_stale_version_is_409_and_changes_nothing(client, headers, se
     ({"version": "x", "kind": "direct"}, 422, "invalid"),
     ({"version": 1, "kind": "gossip"}, 422, "invalid"),
     ({"version": 1, "article_id": 3}, 422, "invalid"),
-    ({"version": 1, "status": "approved"}, 409, "bad_status"),
-    ({"version": 1, "status": "dismissed"}, 422, "invalid"),  # no reason
+    ({"version": 1, "status": "approved"}, 422, "invalid"),  # status and assignee have their own routes
+    ({"version": 1, "status": "dismissed", "reason": "Opinion"}, 422, "invalid"),
+    ({"version": 1, "assignee": None}, 422, "invalid"),
+    ({"version": None, "kind": "direct"}, 422, "invalid"),
 ])
 def test_patch_refusals(client, headers, seed, body, status, code):
     claim = seed.claims[1]
@@ -169,11 +176,14 @@ def test_patch_refusals(client, headers, seed, body, status, code):
     assert client.get(f"/api/v1/claims/{claim.id}", headers=headers).get_json()["version"] == claim.version
 
 
-def test_patch_dismiss_with_reason(client, headers, seed):
+def test_dismiss_with_reason(client, headers, seed):
     claim = seed.claims[2]
-    response = client.patch(f"/api/v1/claims/{claim.id}", headers=headers,
-                            json={"version": claim.version, "status": "dismissed", "reason": "Opinion, not checkable"})
-    assert response.status_code == 200 and response.get_json()["status"] == "dismissed"
+    response = client.post(f"/api/v1/claims/{claim.id}/dismiss", headers=headers,
+                           json={"version": claim.version, "reason": "Opinion, not checkable"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["status"], body["dismiss_reason"], body["history"][-1]["action"]) == (
+        "dismissed", "Opinion, not checkable", "dismissed")
 
 
 def test_patch_content_keeps_span_in_step_with_the_article(client, headers, seed):

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.errors import DuplicateArticle, EmptyText, TooLarge, UnsupportedMedia
 from app.extensions import db
-from app.ingest import expand_paths, ingest_paths, read_upload
+from app.ingest import expand_paths, read_upload, submit_each
 from app.ingest import service as ingest_service
 from app.ingest.text import guess_title, normalise_text, text_fingerprint
 from app.models import Article, AuditEvent, Claim, Speaker
@@ -28,7 +28,7 @@ def test_pasted_text_becomes_article_with_new_claims(ingest, editor):
     assert result.article.title == "Council approves new bridge"
     assert result.article.ingested_by == editor
     assert result.claims, "the extractor found no quote"
-    assert {c.status for c in result.claims} == {"new"}
+    assert {c.status for c in result.claims} == {"new"} and all(c.assignee_id is None for c in result.claims)
     for claim in result.claims:
         assert result.article.text[claim.start:claim.end] == claim.content
     speakers = {c.speaker.name for c in result.claims if c.speaker}
@@ -177,7 +177,7 @@ def test_folder_ingest_reports_ingested_duplicates_and_failures(app, tmp_path, e
     files = expand_paths([tmp_path])
     assert [p.name for p in files] == ["a.txt", "empty.txt", "image.txt", "b.html", "copy.txt"]
     done = []
-    summary = ingest_paths(files, user=editor, on_done=done.append)
+    summary = submit_each(files, user_id=editor.id, on_done=done.append)
     assert len(done) == 5
     assert [p.split("/")[-1] for p, _, _ in summary.ingested] == ["a.txt", "b.html"]
     assert [p.split("/")[-1] for p, _ in summary.duplicates] == ["copy.txt"]
@@ -193,3 +193,31 @@ def test_only_web_addresses_are_stored_as_article_urls(ingest, url):
     with pytest.raises(Invalid, match="http"):
         ingest(STORY, url=url)
     assert count(Article) == 0
+
+
+def test_submit_names_its_refusals_and_stores_nothing(editor):
+    from app.errors import Invalid
+    from app.ingest import Upload, submit
+
+    with pytest.raises(Invalid, match="source"):
+        submit(text=STORY, source="carrier pigeon")
+    with pytest.raises(Invalid, match="no user"):
+        submit(text=STORY, user_id=99999)
+    with pytest.raises(TooLarge, match="upload limit"):
+        submit(upload=Upload(b"a " * 2_000_000, "big.txt"))
+    with pytest.raises(EmptyText):
+        submit(text="   ", upload=None, url="")
+    assert count(Article) == 0
+
+
+def test_submit_returns_plain_values(editor):
+    from app.ingest import Metadata, Submitted, Upload, submit
+
+    result = submit(upload=Upload(STORY.encode(), "bridge.txt", "text/plain"), url="https://example.org/bridge",
+                    metadata=Metadata(publisher="City Post"), user_id=editor.id)
+    assert isinstance(result, Submitted) and isinstance(result.article_id, int)
+    assert result.title == "Council approves new bridge" and all(isinstance(i, int) for i in result.claim_ids)
+    article = db.session.get(Article, result.article_id)
+    assert (article.source, article.filename, article.url, article.publisher, article.ingested_by_id) == (
+        "upload", "bridge.txt", "https://example.org/bridge", "City Post", editor.id)
+    assert [c.id for c in article.claims] == result.claim_ids

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.errors import ExtractionError
 from app.extensions import db
 from app.extraction.passes import reported
-from app.ingest import ingest_paths
+from app.ingest import submit_each
 from app.ingest import service as ingest_service
 from app.models import Article, Speaker
 
@@ -55,7 +55,17 @@ def test_failed_extraction_stores_nothing_and_says_so(ingest, failing_pass, capl
 def test_failed_article_in_a_batch_does_not_stop_the_others(app, tmp_path, failing_pass):
     (tmp_path / "a.txt").write_text('"We will win," Lena Park said.', encoding="utf-8")
     (tmp_path / "b.txt").write_text('BROKEN. "We will lose," Tom Becker said.', encoding="utf-8")
-    summary = ingest_paths([tmp_path / "a.txt", tmp_path / "b.txt"], user=None)
+    summary = submit_each([tmp_path / "a.txt", tmp_path / "b.txt"], user_id=None)
     assert [path.endswith("a.txt") for path, _, _ in summary.ingested] == [True]
     assert len(summary.failed) == 1 and summary.failed[0][0].endswith("b.txt")
     assert "extraction failed" in summary.failed[0][1]
+
+
+def test_the_factory_claims_are_what_the_extractor_finds(ingest):
+    """tests/conftest.py stores DESK_STORY's claims directly (fast); they must stay what
+    real ingest makes of the same text."""
+    from tests.conftest import DESK_QUOTES, DESK_STORY
+
+    result = ingest(DESK_STORY)
+    found = [(c.content, c.kind, c.cue, c.speaker.name if c.speaker else None) for c in result.claims]
+    assert found == [(content, kind, cue, who["speaker"]) for content, kind, cue, who in DESK_QUOTES]

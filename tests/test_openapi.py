@@ -78,9 +78,9 @@ def schema_validator(name: str) -> Draft202012Validator:
 
 
 @pytest.fixture
-def worked_claim(seed, editor, reviewer):
+def worked_claim(claims, editor, reviewer):
     """A claim with evidence, a comment and an approved verdict (through the services)."""
-    claim_id = seed.claims[6].id
+    claim_id = claims[1].id
     service.link_evidence(claim_id, user=editor, evidence=service.EvidenceInput(
         url="https://example.org/minutes", title="Minutes", stance="supports"))
     service.add_comment(claim_id, user=reviewer, body="Is the date right?")

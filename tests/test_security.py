@@ -51,8 +51,10 @@ def test_https_behind_a_proxy_is_recognised_when_configured(app, editor):
             db.engine.dispose()
 
 
-def test_passwords_are_stored_as_salted_scrypt_hashes(make_user):
-    one, two = make_user("editor"), make_user("editor")
+def test_passwords_are_stored_as_salted_scrypt_hashes():
+    from app.auth.service import create_user  # the real path (make_user reuses one hash)
+
+    one, two = (create_user(f"{n}@example.org", name=n, role="editor", password=PASSWORD) for n in ("one", "two"))
     assert one.password_hash.startswith("scrypt:") and PASSWORD not in one.password_hash
     assert one.password_hash != two.password_hash  # salted
     assert one.check_password(PASSWORD) and not one.check_password(PASSWORD + "!")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+from datetime import datetime
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 
 from app.errors import FetchRefused
 from app.extensions import db
+from app.ingest import Metadata, submit
 from app.ingest.fetch import FetchSettings, address_problem, fetch_html
 from app.models import Article, Claim
 
@@ -284,22 +286,28 @@ def articles() -> int:
     return db.session.scalar(sa.select(sa.func.count(Article.id)))
 
 
-def test_ingest_url_stores_article_and_quotes(allow_local, web, editor):
-    from app.ingest import ingest_url
+def test_submit_fetches_an_address_and_stores_article_and_quotes(allow_local, web, editor):
+    result = submit(url=web.url("/moved"), user_id=editor.id)
+    article = db.session.get(Article, result.article_id)
+    assert article.title == result.title == "Harbour reopens after storm"
+    assert article.publisher == "Coast Courier" and article.ingested_by_id == editor.id
+    assert article.url == web.url("/article") and article.source == "url"
+    claims = [db.session.get(Claim, claim_id) for claim_id in result.claim_ids]
+    assert any("Lena Berg" in (c.speaker.name if c.speaker else "") for c in claims)
 
-    result = ingest_url(web.url("/moved"), user=editor)
-    assert result.article.title == "Harbour reopens after storm"
-    assert result.article.publisher == "Coast Courier"
-    assert result.article.url == web.url("/article") and result.article.source == "url"
-    assert any("Lena Berg" in (c.speaker.name if c.speaker else "") for c in result.claims)
+
+def test_given_metadata_wins_over_the_fetched_pages(allow_local, web):
+    result = submit(url=web.url("/article"), source="api",
+                    metadata=Metadata(title="Storm: harbour reopens", publisher="Desk", published_at=datetime(2024, 3, 1)))
+    article = db.session.get(Article, result.article_id)
+    assert (article.title, article.publisher, article.published_at, article.source) == (
+        "Storm: harbour reopens", "Desk", datetime(2024, 3, 1), "api")
 
 
-def test_ingest_url_refuses_internal_addresses_in_the_app_by_default(app, web, editor):
-    from app.ingest import ingest_url
-
+def test_submit_refuses_internal_addresses_in_the_app_by_default(app, web, editor):
     assert not app.config["CLAIMDESK_FETCH_ALLOWED_HOSTS"]
     with pytest.raises(FetchRefused, match="loopback"):
-        ingest_url(web.url("/article"), user=editor)
+        submit(url=web.url("/article"), user_id=editor.id)
     assert articles() == 0
 
 

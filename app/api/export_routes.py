@@ -1,17 +1,17 @@
 """API routes for the ways out: CSV export, ClaimReview, and the OpenAPI description.
 
 They hang off the same blueprint (and token check) as app.api.routes; the OpenAPI
-description is public (listed in ``PUBLIC_ENDPOINTS``).
+description is public (listed in ``app.api.blueprint.PUBLIC_ENDPOINTS``).
 """
 from __future__ import annotations
 
 from flask import current_app, jsonify, request, url_for
 
+from app.api.blueprint import api_user, bp
 from app.api.openapi import openapi_document
-from app.api.routes import api_user, bp
 from app.errors import Invalid
 from app.export.claimreview import claim_review, get_published_claim, parse_since, published_claims
-from app.export.routes import csv_response
+from app.export.download import csv_response
 from app.workflow.queries import ClaimFilters
 
 

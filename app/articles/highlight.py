@@ -1,11 +1,19 @@
-"""Article text as HTML paragraphs with claim spans marked. Every character is escaped."""
+"""Article text as HTML paragraphs with claim spans marked. Every character is escaped.
+
+Shared by the article page and the claim page (``article_marks``, ``context_window``), so
+neither routes module imports the other.
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
+from flask import url_for
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from app.models import Claim
 
 
 @dataclass(frozen=True)
@@ -69,3 +77,21 @@ def highlight(text: str, marks: Iterable[Mark], *, focus: Optional[int] = None,
             )
         out.append("<p>" + "".join(pieces) + "</p>")
     return Markup("\n".join(out))
+
+
+def article_marks(claims: Iterable["Claim"]) -> list[Mark]:
+    """Highlight marks for claims of one article, each linking to its claim page."""
+    return [
+        Mark(c.start, c.end, c.id, c.kind,
+             f"Claim #{c.id} ({c.kind}) by {c.speaker.name if c.speaker else 'unknown speaker'}",
+             url_for("claims.show", claim_id=c.id))
+        for c in claims
+    ]
+
+
+def context_window(claim: "Claim", around: int = 1) -> tuple[int, int]:
+    """The character range of the claim's paragraphs plus ``around`` paragraphs each side."""
+    paras = paragraphs(claim.article.text)
+    hit = [i for i, (a, b) in enumerate(paras) if a < claim.end and b > claim.start] or [0]
+    lo, hi = max(0, hit[0] - around), min(len(paras) - 1, hit[-1] + around)
+    return (paras[lo][0], paras[hi][1]) if paras else (0, 0)

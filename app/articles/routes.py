@@ -1,21 +1,20 @@
-"""Article views; ingesting goes through app.ingest like the API and the CLI."""
+"""Article views; the ingest form calls ``app.ingest.submit`` like the API and the CLI."""
 from __future__ import annotations
 
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.articles.forms import IngestForm
-from app.articles.highlight import highlight
-from app.claims.routes import article_marks
-from app.errors import DomainError, DuplicateArticle, NotFound, TooLarge
+from app.articles.highlight import article_marks, highlight
+from app.errors import DomainError, DuplicateArticle, NotFound
 from app.extensions import db
-from app.ingest import ArticleText, ingest_article, ingest_url, read_upload
-from app.workflow.queries import claims_of_article
+from app.ingest import Metadata, Upload, submit
 from app.models import Article, Claim
+from app.workflow.queries import claims_of_article
 
 bp = Blueprint("articles", __name__)
 
@@ -52,19 +51,21 @@ def show(article_id: int):
 @bp.route("/ingest", methods=["GET", "POST"])
 @login_required
 def ingest():
-    """Paste or upload an article; its quotes land in the queue as new claims."""
+    """Paste or upload an article, or give its address; its quotes land in the queue as new claims."""
     form = IngestForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             flash("Please correct the highlighted fields.", "danger")
             return render_template("articles/ingest.html", form=form), 422
+        file = form.file.data
+        published = form.published_at.data
         try:
-            if _fetch_requested(form):
-                result = ingest_url(form.url.data, user=current_user, source="url", title=form.title.data,
-                                    publisher=form.publisher.data, published_at=_published_at(form))
-            else:
-                doc, source, filename = _document_from_form(form)
-                result = ingest_article(doc, user=current_user, source=source, filename=filename)
+            result = submit(
+                text=form.text.data, url=form.url.data, user_id=current_user.id,
+                upload=Upload(file.read(), file.filename, file.mimetype) if file and file.filename else None,
+                metadata=Metadata(title=form.title.data, publisher=form.publisher.data,
+                                  published_at=datetime.combine(published, datetime.min.time()) if published else None),
+            )
         except DuplicateArticle as exc:
             link = url_for("articles.show", article_id=exc.existing_id)
             flash(Markup('{} <a href="{}">Open the existing article</a>.').format(exc.message, link), "warning")
@@ -72,37 +73,7 @@ def ingest():
         except DomainError as exc:
             flash(exc.message + " Nothing was stored.", "danger")
             return render_template("articles/ingest.html", form=form), exc.status
-        n = len(result.claims)
-        flash(f"Stored \u201c{result.article.title}\u201d: {n} quote{'s' if n != 1 else ''} added to the queue.", "success")
-        return redirect(url_for("articles.show", article_id=result.article.id))
+        n = len(result.claim_ids)
+        flash(f"Stored \u201c{result.title}\u201d: {n} quote{'s' if n != 1 else ''} added to the queue.", "success")
+        return redirect(url_for("articles.show", article_id=result.article_id))
     return render_template("articles/ingest.html", form=form)
-
-
-def _fetch_requested(form: IngestForm) -> bool:
-    """Only an address given (no text, no file): fetch the article from the web."""
-    upload = form.file.data
-    return bool((form.url.data or "").strip()) and not (form.text.data or "").strip() and not (
-        upload and getattr(upload, "filename", ""))
-
-
-def _published_at(form: IngestForm) -> datetime | None:
-    return datetime.combine(form.published_at.data, datetime.min.time()) if form.published_at.data else None
-
-
-def _document_from_form(form: IngestForm) -> tuple[ArticleText, str, str | None]:
-    upload = form.file.data
-    filename = None
-    if upload and getattr(upload, "filename", ""):
-        filename = upload.filename
-        data = upload.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
-        if len(data) > current_app.config["MAX_CONTENT_LENGTH"]:
-            raise TooLarge("The file is larger than the upload limit.")
-        doc, source = read_upload(data, filename=filename, content_type=upload.mimetype), "upload"
-    else:
-        doc, source = ArticleText(text=form.text.data or ""), "paste"
-    doc.title = form.title.data or doc.title
-    doc.publisher = form.publisher.data or doc.publisher
-    doc.url = form.url.data or doc.url
-    if form.published_at.data:
-        doc.published_at = datetime.combine(form.published_at.data, datetime.min.time())
-    return doc, source, filename

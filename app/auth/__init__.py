@@ -1,4 +1,4 @@
-"""Log in and out, and the role checks views use."""
+"""Signing in and out (the role checks live in app.workflow.rules)."""
 from app.auth.routes import bp
 
 __all__ = ["bp"]

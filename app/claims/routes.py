@@ -11,38 +11,21 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app import related
-from app.articles.highlight import Mark, highlight, paragraphs
+from app.articles.highlight import article_marks, context_window, highlight
 from app.claims.forms import (
     AssignForm, CiteClaimForm, ClaimEditForm, CommentForm, DismissForm, EvidenceForm, LinkExistingForm,
     ReopenForm, ReviewForm, TakeForm, UnlinkForm, VerdictForm,
 )
 from app.claims.timeline import timeline
+from app.errors import DomainError, NotFound, StaleVersion
+from app.ids import parse_id
 from app.links import local_path
-from app.errors import DomainError, Invalid, NotFound, StaleVersion
 from app.extensions import db
 from app.models import Claim, ClaimEvidence, Comment, Verdict
 from app.workflow import service
 from app.workflow.queries import claims_of_article, desk_users
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
-
-
-def article_marks(claims: list[Claim]) -> list[Mark]:
-    """Highlight marks for claims of one article."""
-    return [
-        Mark(c.start, c.end, c.id, c.kind,
-             f"Claim #{c.id} ({c.kind}) by {c.speaker.name if c.speaker else 'unknown speaker'}",
-             url_for("claims.show", claim_id=c.id))
-        for c in claims
-    ]
-
-
-def context_window(claim: Claim, around: int = 1) -> tuple[int, int]:
-    """The character range of the claim's paragraphs plus ``around`` paragraphs each side."""
-    paras = paragraphs(claim.article.text)
-    hit = [i for i, (a, b) in enumerate(paras) if a < claim.end and b > claim.start] or [0]
-    lo, hi = max(0, hit[0] - around), min(len(paras) - 1, hit[-1] + around)
-    return (paras[lo][0], paras[hi][1]) if paras else (0, 0)
 
 
 def _edit_form(claim: Claim) -> ClaimEditForm:
@@ -91,7 +74,7 @@ def render_claim(claim: Claim, status: int = 200, conflicts: Optional[dict[str, 
     return render_template(
         "claims/show.html", claim=claim, context=context, forms=_forms(claim, users, **form_overrides),
         history=timeline(service.history(claim.id), names), related=_related(claim), conflicts=conflicts or {},
-        can_review=service.can_review(current_user), actions=service.allowed_actions(claim, current_user),
+        actions=service.allowed_actions(claim, current_user),
     ), status
 
 
@@ -228,7 +211,7 @@ def add_evidence(claim_id: int):
 def link_existing(claim_id: int):
     form = LinkExistingForm()
     return _act(claim_id, form, lambda: service.link_evidence(
-        claim_id, user=current_user, evidence_id=_number(form.evidence_id.data, "evidence_id"),
+        claim_id, user=current_user, evidence_id=_evidence_id(form.evidence_id.data),
         stance=form.stance.data), "Evidence linked.", "link_existing")
 
 
@@ -242,11 +225,11 @@ def cite_claim(claim_id: int):
         note=form.note.data), "Desk fact-check linked as evidence.", "cite")
 
 
-def _number(value: Any, field: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Invalid(f"{field} must be a number.", field=field) from None
+def _evidence_id(value: Any) -> int:
+    evidence_id = parse_id(value)
+    if evidence_id is None:
+        raise NotFound(f"There is no evidence {value!r} in the desk.")
+    return evidence_id
 
 
 @bp.route("/<int:claim_id>/evidence/<int:link_id>/remove", methods=["POST"])

@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 
 from app.extensions import db
 from app.models import CLAIM_STATUSES, Claim, Speaker, Verdict, utcnow
+from app.workflow.rules import OPEN_STATUSES
 
 
 @dataclass
@@ -49,7 +50,7 @@ class DeskStats:
 
     @property
     def open(self) -> int:
-        return sum(self.by_status[s] for s in ("new", "in_progress", "in_review"))
+        return sum(self.by_status[s] for s in OPEN_STATUSES)
 
 
 def claims_by_status() -> dict[str, int]:

@@ -30,10 +30,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.errors import NotFound
-from app.links import is_web_url
 from app.extensions import db
+from app.links import is_web_url
 from app.models import VERDICT_LABELS, Claim, Verdict, iso_utc
 from app.models.speakers import Speaker
+from app.workflow.rules import published_in_sql, published_verdict
 
 WORST_RATING, BEST_RATING = 1, 5
 RATING_VALUES: dict[str, Optional[int]] = {
@@ -53,18 +54,10 @@ PERSON_KINDS = ("person", "unknown")
 iso = iso_utc
 
 
-def approved_verdict(claim: Claim) -> Optional[Verdict]:
-    """The verdict that makes the claim public: its latest, when approved and the claim is."""
-    verdict = claim.current_verdict
-    if claim.status != "approved" or verdict is None or verdict.state != "approved":
-        return None
-    return verdict
-
-
 def get_published_claim(claim_id: int) -> Claim:
     """An approved claim, else NotFound (unpublished claims do not exist for the public)."""
     claim = db.session.get(Claim, claim_id)
-    if claim is None or approved_verdict(claim) is None:
+    if claim is None or published_verdict(claim) is None:
         raise NotFound(f"There is no published fact-check {claim_id}.")
     return claim
 
@@ -77,7 +70,7 @@ def published_claims(*, since: Optional[datetime] = None, limit: int = 100) -> l
     stmt = (
         sa.select(Claim)
         .join(Verdict, sa.and_(Verdict.claim_id == Claim.id, Verdict.id == latest))
-        .where(Claim.status == "approved", Verdict.state == "approved")
+        .where(published_in_sql())
         .options(so.joinedload(Claim.speaker), so.joinedload(Claim.article), so.selectinload(Claim.verdicts))
         .order_by(Verdict.reviewed_at, Claim.id)
         .limit(max(1, min(limit, 1000)))
@@ -118,7 +111,7 @@ def claim_review(claim: Claim, *, url: str, publisher: str, publisher_url: Optio
         url: the absolute URL of its public page.
         publisher: the organisation that publishes the fact-check (``CLAIMDESK_PUBLISHER``).
     """
-    verdict = approved_verdict(claim)
+    verdict = published_verdict(claim)
     if verdict is None:
         raise NotFound(f"There is no published fact-check {claim.id}.")
     article = claim.article

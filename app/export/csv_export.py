@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql
 from app.extensions import db
 from app.models import Article, Claim, ClaimEvidence, Evidence, Speaker, User, Verdict, iso_utc
 from app.workflow.queries import SORTS, ClaimFilters, apply_filters
+from app.workflow.rules import is_published
 
 COLUMNS = (
     "claim_id", "status", "kind", "speaker", "speaker_role", "content", "article_title", "article_url",
@@ -80,7 +81,7 @@ def iter_row_batches(
             rows = []
             for claim_id, status, kind, speaker, role, content, title, url, publisher, published_at in batch:
                 v = verdicts.get(claim_id)
-                approved = v is not None and v.state == "approved"
+                approved = v is not None and is_published(status, v.state)
                 rows.append([
                     str(claim_id), status, kind, neutralise(speaker or ""), neutralise(role or ""),
                     neutralise(content), neutralise(title or ""), neutralise(url or ""),

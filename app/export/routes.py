@@ -1,35 +1,20 @@
 """Web side of the exports: the queue's CSV download and the public fact-check pages."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.export.claimreview import approved_verdict, claim_review, get_published_claim
-from app.export.csv_export import csv_chunks
-from app.export.urls import external_url
-from app.models import utcnow
+from app.export.claimreview import claim_review, get_published_claim
+from app.export.download import csv_response
 from app.workflow.queries import ClaimFilters
+from app.workflow.rules import published_verdict
 
 bp = Blueprint("export", __name__)
-
-TRUTHY = ("1", "true", "on", "yes", "y")
 
 
 def queue_filters() -> ClaimFilters:
     """The filters the queue applies for this query string, its view presets included."""
     return ClaimFilters.for_view(request.args.get("view", "all"), request.args, user=current_user)[1]
-
-
-def csv_response(filters: ClaimFilters) -> Response:
-    """A streamed CSV download of the claims ``filters`` select (``?bom=1`` for Excel)."""
-    chunks = csv_chunks(filters, claim_url=external_url("claims.show", "claim_id"),
-                        bom=request.args.get("bom", "").lower() in TRUTHY)
-    filename = f"claims-{utcnow():%Y%m%d-%H%M}.csv"
-    return Response(stream_with_context(chunks), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-        "X-Accel-Buffering": "no",  # let a proxy pass the rows on as they come
-    })
 
 
 @bp.route("/queue/export.csv")
@@ -46,5 +31,5 @@ def fact_check(claim_id: int):
     url = url_for("export.fact_check", claim_id=claim.id, _external=True)
     review = claim_review(claim, url=url, publisher=current_app.config["CLAIMDESK_PUBLISHER"],
                           publisher_url=current_app.config.get("CLAIMDESK_PUBLISHER_URL") or None)
-    return render_template("export/fact_check.html", claim=claim, verdict=approved_verdict(claim),
+    return render_template("export/fact_check.html", claim=claim, verdict=published_verdict(claim),
                            review=review, url=url)

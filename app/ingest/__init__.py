@@ -1,12 +1,13 @@
-"""Ingest service: pasted text, uploaded files and folders become Articles and claims."""
+"""Ingest: pasted text, uploaded files and web addresses become Articles and claims.
+
+``submit`` is the one entry point (web form, API, CLI, demo loader, background jobs).
+"""
 from app.ingest.service import (
-    BatchSummary, IngestResult, expand_paths, fetch_article, ingest_article, ingest_paths, ingest_url, ingest_urls,
-    is_web_address,
+    BatchSummary, IngestResult, Metadata, Submitted, Upload, expand_paths, read_path, submit, submit_each,
 )
 from app.ingest.text import ArticleText, html_to_article, normalise_text, read_upload, text_fingerprint
 
 __all__ = [
-    "ArticleText", "BatchSummary", "IngestResult", "expand_paths", "fetch_article", "html_to_article",
-    "ingest_article", "ingest_paths", "ingest_url", "ingest_urls", "is_web_address", "normalise_text",
-    "read_upload", "text_fingerprint",
+    "ArticleText", "BatchSummary", "IngestResult", "Metadata", "Submitted", "Upload", "expand_paths",
+    "html_to_article", "normalise_text", "read_path", "read_upload", "submit", "submit_each", "text_fingerprint",
 ]

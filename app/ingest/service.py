@@ -1,6 +1,7 @@
 """Ingest: article text in, Article and its claims out, one transaction per article.
 
-Called alike by the web form, the JSON API, the CLI and the demo loader.
+``submit`` is the one way in: the web form, the JSON API, the CLI, the demo loader (and
+background jobs) call it with plain values and get plain values back.
 """
 from __future__ import annotations
 
@@ -8,23 +9,56 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from app import related
-from app.links import is_web_url
-from app.errors import Busy, DomainError, DuplicateArticle, EmptyText, ExtractionError, Invalid, TooLarge
+from app.errors import DomainError, DuplicateArticle, EmptyText, ExtractionError, Invalid, TooLarge
 from app.extensions import db
+from app.ids import parse_id
 from app.ingest.fetch import FetchSettings, fetch_html
 from app.ingest.speakers import speaker_for_quote
 from app.ingest.text import (
     ALLOWED_SUFFIXES, ArticleText, guess_title, html_to_article, normalise_text, read_upload, text_fingerprint,
 )
+from app.links import is_web_url
 from app.models import Article, Claim, User
+from app.models.articles import SOURCES
+from app.transaction import rollback_on_error
 from app.workflow.audit import claim_snapshot, record
+
+BUSY_MESSAGE = "The desk was busy saving something else; nothing was stored. Try again."
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it was sent: its bytes, its name and the type it declared."""
+
+    data: bytes
+    filename: str
+    content_type: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the person (or feed) says about the article; each value given wins over what
+    the text, the file or the fetched page says. (Its address is ``submit``'s ``url``.)"""
+
+    title: Optional[str] = None
+    publisher: Optional[str] = None
+    published_at: Optional[datetime] = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The stored article: its id and title, and the ids of its new claims in reading order."""
+
+    article_id: int
+    title: str
+    claim_ids: list[int]
 
 
 log = logging.getLogger(__name__)
@@ -34,6 +68,62 @@ log = logging.getLogger(__name__)
 class IngestResult:
     article: Article
     claims: list[Claim]
+
+
+def submit(
+    *,
+    text: Optional[str] = None,
+    upload: Optional[Upload] = None,
+    url: Optional[str] = None,
+    metadata: Metadata = Metadata(),
+    user_id: Optional[int] = None,
+    source: Optional[str] = None,
+) -> Submitted:
+    """Store one article, from pasted text, an uploaded file or a web address, and its claims.
+
+    An upload is read if there is one, else the text; a web address alone (no text, no
+    file) is fetched, and otherwise kept as the article's address.
+
+    Args:
+        metadata: title, publisher, published_at given by hand (override the source's).
+        user_id: who submits it (None: the system).
+        source: recorded as the article's source, one of ``app.models.articles.SOURCES``
+            (api, cli, seed ...); by default what was given: ``paste``, ``upload`` or ``url``.
+    Raises:
+        EmptyText, TooLarge, UnsupportedMedia, FetchRefused, Invalid, DuplicateArticle, Busy:
+        nothing is stored.
+    """
+    if source is not None and source not in SOURCES:
+        raise Invalid(f"Unknown article source {source!r}: one of {', '.join(SOURCES)}.", field="source")
+    user = _user(user_id)
+    url = (url or "").strip() or None
+    if upload is not None:
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        if len(upload.data) > limit:
+            raise TooLarge(f"{upload.filename or 'The file'} is larger than the upload limit of {limit:,} bytes.")
+        doc, kind = read_upload(upload.data, filename=upload.filename, content_type=upload.content_type), "upload"
+    elif (text or "").strip() or not url:
+        doc, kind = ArticleText(text=text or ""), "paste"
+    else:
+        doc, kind = fetch_article(url), "url"
+    doc.title = metadata.title or doc.title
+    doc.publisher = metadata.publisher or doc.publisher
+    doc.published_at = metadata.published_at or doc.published_at
+    if kind != "url":  # a fetched page keeps the address it was finally read from
+        doc.url = url or doc.url
+    result = ingest_article(doc, user=user, source=source or kind,
+                            filename=upload.filename if upload is not None else None)
+    return Submitted(article_id=result.article.id, title=result.article.title,
+                     claim_ids=[claim.id for claim in result.claims])
+
+
+def _user(user_id: Optional[int]) -> Optional[User]:
+    if user_id is None:
+        return None
+    user = db.session.get(User, parse_id(user_id)) if parse_id(user_id) else None
+    if user is None:
+        raise Invalid(f"There is no user {user_id!r} to record as submitting the article.", field="user_id")
+    return user
 
 
 def get_extractor():
@@ -70,17 +160,16 @@ def ingest_article(
     user: Optional[User],
     source: str,
     filename: Optional[str] = None,
-    quotes: Optional[Sequence] = None,
 ) -> IngestResult:
-    """Store one article and turn its quotes into claims with status ``new``.
+    """Store one article and turn its quotes into claims with status ``new`` (``submit``'s
+    last step; call ``submit``).
 
     Args:
         doc: the text and any metadata (title, publisher, url, published_at).
         user: who ingests it (None for the system).
         source: paste / upload / url / cli / api / seed.
-        quotes: quotes already extracted from ``prepare_text(doc)`` (batch ingest); else extracted here.
     Raises:
-        EmptyText, TooLarge, DuplicateArticle: nothing is stored.
+        EmptyText, TooLarge, Invalid, DuplicateArticle, Busy: nothing is stored.
     """
     text = prepare_text(doc)
     if doc.url and not is_web_url(doc.url):
@@ -88,7 +177,7 @@ def ingest_article(
     existing = find_duplicate(text)
     if existing is not None:
         raise _duplicate_error(existing)
-    quotes = _extracted(text, quotes)
+    quotes = _extracted(text)
     # The slow work (encoding, catching the ranker up) happens before the first write, so
     # the write transaction is short and the ranker never sees this ingest's uncommitted rows.
     prepared = related.prepare_claims([q.content for q in quotes])
@@ -105,47 +194,35 @@ def ingest_article(
         ingested_by=user,
     )
     try:
-        db.session.add(article)
-        claims = _claims_from_quotes(article, quotes)
-        db.session.flush()
-        record("article_ingested", user=user, article_id=article.id,
-               after={"title": article.title, "source": source, "claims": len(claims)})
-        for claim in claims:
-            record("claim_extracted", user=user, claim=claim, after=claim_snapshot(claim))
-        _after_claims_created(claims, prepared)
-        db.session.commit()
+        with rollback_on_error(BUSY_MESSAGE):
+            db.session.add(article)
+            claims = _claims_from_quotes(article, quotes)
+            db.session.flush()
+            record("article_ingested", user=user, article_id=article.id,
+                   after={"title": article.title, "source": source, "claims": len(claims)})
+            for claim in claims:
+                record("claim_extracted", user=user, claim=claim, after=claim_snapshot(claim))
+            _after_claims_created(claims, prepared)
+            db.session.commit()
     except IntegrityError:
-        db.session.rollback()
         existing = find_duplicate(text)
         if existing is not None:  # another request stored the same article meanwhile
             raise _duplicate_error(existing) from None
         raise
-    except OperationalError as exc:
-        db.session.rollback()
-        if "database is locked" in str(exc.orig):  # SQLite: another write held the lock too long
-            raise Busy("The desk was busy saving something else; nothing was stored. Try again.") from None
-        raise
-    except BaseException:
-        db.session.rollback()
-        raise
     return IngestResult(article=article, claims=claims)
 
 
-def _extracted(text: str, quotes) -> Sequence:
-    """The quotes of ``text`` (extracted here unless given); a failed extraction is an
-    ExtractionError, logged, never an article stored with no claims."""
+def _extracted(text: str) -> Sequence:
+    """The quotes of ``text``; a failed extraction is an ExtractionError, logged, never an
+    article stored with no claims."""
     from app.extraction import ExtractionFailed
 
     try:
-        if quotes is None:
-            quotes = get_extractor().extract(text)
-        if isinstance(quotes, ExtractionFailed):
-            raise quotes
+        return get_extractor().extract(text)
     except ExtractionFailed as exc:
         log.error("ingest: %s", exc)
         raise ExtractionError("Quote extraction failed on this article; nothing was stored. "
                               "The error is in the server log.", stage=exc.stage) from exc
-    return quotes
 
 
 def _claims_from_quotes(article: Article, quotes: Sequence) -> list[Claim]:
@@ -202,62 +279,14 @@ def fetch_article(url: str) -> ArticleText:
     return html_to_article(page.html, url=page.url)
 
 
-def ingest_url(
-    url: str,
-    *,
-    user: Optional[User],
-    source: str = "url",
-    title: Optional[str] = None,
-    publisher: Optional[str] = None,
-    published_at: Optional[datetime] = None,
-) -> IngestResult:
-    """Fetch a web article and ingest it like any other; values given override the page's.
-
-    Raises:
-        FetchRefused, EmptyText, TooLarge, DuplicateArticle: nothing is stored.
-    """
-    doc = fetch_article(url)
-    doc.title = title or doc.title
-    doc.publisher = publisher or doc.publisher
-    doc.published_at = published_at or doc.published_at
-    return ingest_article(doc, user=user, source=source)
-
-
-def is_web_address(value: str) -> bool:
-    """True for arguments the CLI should fetch rather than read from disk."""
-    return is_web_url(str(value))
-
-
-def ingest_urls(
-    urls: Sequence[str],
-    *,
-    user: Optional[User],
-    source: str = "cli",
-    on_done: Callable[[str], None] = lambda url: None,
-    summary: Optional["BatchSummary"] = None,
-) -> "BatchSummary":
-    """Ingest several web addresses one by one; each refusal is reported and skipped."""
-    summary = summary or BatchSummary()
-    for url in urls:
-        try:
-            result = ingest_url(url, user=user, source=source)
-            summary.ingested.append((url, result.article.id, len(result.claims)))
-        except DuplicateArticle as exc:
-            summary.duplicates.append((url, exc.existing_id))
-        except DomainError as exc:
-            summary.failed.append((url, exc.message))
-        on_done(url)
-    return summary
-
-
-# --- several files at once (CLI) -------------------------------------------------------
+# --- several at once (CLI) ----------------------------------------------------------------
 
 
 @dataclass
 class BatchSummary:
-    ingested: list[tuple[str, int, int]] = field(default_factory=list)  # (path, article id, claims)
-    duplicates: list[tuple[str, int]] = field(default_factory=list)  # (path, existing id)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    ingested: list[tuple[str, int, int]] = field(default_factory=list)  # (path or url, article id, claims)
+    duplicates: list[tuple[str, int]] = field(default_factory=list)  # (path or url, existing id)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path or url, reason)
 
     def line(self) -> str:
         return (f"{len(self.ingested)} ingested, {len(self.duplicates)} duplicates, "
@@ -276,55 +305,35 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def _read_file(path: Path) -> ArticleText:
-    if not path.exists():
+def read_path(path: Path) -> Upload:
+    """A file on disk as an upload (read up to one byte past the limit, so ``submit`` can refuse it)."""
+    if not path.is_file():
         raise DomainError(f"{path} does not exist.")
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if path.stat().st_size > limit:
-        raise TooLarge(f"{path.name} is {path.stat().st_size:,} bytes; the limit is {limit:,}.")
-    return read_upload(path.read_bytes(), filename=path.name)
+    with path.open("rb") as handle:
+        return Upload(handle.read(current_app.config["MAX_CONTENT_LENGTH"] + 1), filename=path.name)
 
 
-def ingest_paths(
-    paths: Sequence[Path],
+def submit_each(
+    items: Sequence[str | Path],
     *,
-    user: Optional[User],
-    on_done: Callable[[Path], None] = lambda path: None,
-    batch_size: int = 16,
+    user_id: Optional[int],
+    source: str = "cli",
+    metadata: Metadata = Metadata(),
+    on_done: Callable[[str | Path], None] = lambda item: None,
 ) -> BatchSummary:
-    """Ingest files in batches: spaCy parses a batch at once, each article commits alone.
-
-    A file that fails is reported with its reason and does not stop the others.
-    """
+    """``submit`` each file path or http(s) address in turn; each refusal is reported and
+    does not stop the others."""
     summary = BatchSummary()
-    for batch in _chunks(paths, batch_size):
-        ready: list[tuple[Path, ArticleText, str]] = []
-        for path in batch:
-            try:
-                doc = _read_file(path)
-                text = prepare_text(doc)
-                existing = find_duplicate(text)
-                if existing is not None:
-                    summary.duplicates.append((str(path), existing))
-                    on_done(path)
-                    continue
-                ready.append((path, doc, text))
-            except DomainError as exc:
-                summary.failed.append((str(path), exc.message))
-                on_done(path)
-        all_quotes = get_extractor().extract_many([text for _, _, text in ready], on_error="return")
-        for (path, doc, _text), quotes in zip(ready, all_quotes):
-            try:
-                result = ingest_article(doc, user=user, source="cli", filename=path.name, quotes=quotes)
-                summary.ingested.append((str(path), result.article.id, len(result.claims)))
-            except DuplicateArticle as exc:  # the same text twice in one run
-                summary.duplicates.append((str(path), exc.existing_id))
-            except DomainError as exc:
-                summary.failed.append((str(path), exc.message))
-            on_done(path)
+    for item in items:
+        try:
+            if is_web_url(str(item)):
+                result = submit(url=str(item), metadata=metadata, user_id=user_id, source=source)
+            else:
+                result = submit(upload=read_path(Path(item)), metadata=metadata, user_id=user_id, source=source)
+            summary.ingested.append((str(item), result.article_id, len(result.claim_ids)))
+        except DuplicateArticle as exc:
+            summary.duplicates.append((str(item), exc.existing_id))
+        except DomainError as exc:
+            summary.failed.append((str(item), exc.message))
+        on_done(item)
     return summary
-
-
-def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]

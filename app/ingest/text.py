@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Optional
 
 from app.errors import EmptyText, UnsupportedMedia
+from app.links import is_web_url
 
 # Signatures of common binary formats an editor might upload by mistake.
 _BINARY_MAGIC = {
@@ -135,7 +136,7 @@ def html_to_article(html: str, url: Optional[str] = None) -> ArticleText:
     paragraphs = [p.strip() for p in doc.text.split("\n") if p.strip()]
     if doc.title and paragraphs and paragraphs[0] == doc.title.strip():
         paragraphs = paragraphs[1:]
-    page_url = doc.url if doc.url and doc.url.lower().startswith(("http://", "https://")) else None
+    page_url = doc.url if is_web_url(doc.url) else None
     return ArticleText(
         text="\n\n".join(paragraphs),
         title=(doc.title or None),

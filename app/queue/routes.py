@@ -1,10 +1,10 @@
 """Queue views: thin wrappers over app.workflow.queries and app.workflow.service."""
 from __future__ import annotations
 
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.ids import parse_id
 from app.links import local_path
 from app.models import CLAIM_KINDS, CLAIM_STATUSES
 from app.queue.forms import BulkForm
@@ -29,13 +29,12 @@ def index():
     page = search_claims(filters, page=request.args.get("page", 1, type=int),
                          per_page=request.args.get("per_page", current_app.config["QUEUE_PAGE_SIZE"], type=int),
                          estimate_above=current_app.config.get("CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO"))
-    can_review = service.can_review(current_user)
     users = desk_users()
     bulk = BulkForm(next=request.full_path)
     bulk.assignee.choices = [(str(u.id), u.name) for u in users]
     return render_template(
         "queue/index.html", page=page, filters=filters, view=view, title=title, users=users,
-        statuses=CLAIM_STATUSES, kinds=CLAIM_KINDS, sorts=SORT_LABELS, bulk=bulk, can_review=can_review,
+        statuses=CLAIM_STATUSES, kinds=CLAIM_KINDS, sorts=SORT_LABELS, bulk=bulk,
     )
 
 
@@ -45,7 +44,7 @@ def bulk_action():
     """Assign or dismiss the ticked claims; report which were refused and why."""
     form = BulkForm()
     form.assignee.choices = [(str(u.id), u.name) for u in desk_users()]
-    ids = [int(i) for i in request.form.getlist("claim_ids") if i.isdecimal() and len(i) < 19]
+    ids = [i for i in map(parse_id, request.form.getlist("claim_ids")) if i is not None]
     target = local_path(form.next.data) or url_for("queue.index")
     if not ids:
         flash("Tick at least one claim first.", "warning")

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
+from app.ids import parse_id
 from app.models import CLAIM_KINDS, CLAIM_STATUSES, Article, Claim, Speaker, User, Verdict
+from app.workflow.rules import OPEN_STATUSES, can_review
 
 SORTS = {
     # Newest articles first, each article's claims in reading order.
@@ -27,13 +29,12 @@ SORT_LABELS = {
 }
 
 
-MAX_ID = 2**31 - 1  # the largest id an integer column holds on PostgreSQL
 MAX_PAGE = 1_000_000
 
 # The queue's views: a title and the filters they preset (the query string adds to them).
 VIEWS = {
     "all": ("Review queue", {}),
-    "mine": ("My claims", {"assignee": "me", "status": ["new", "in_progress", "in_review"]}),
+    "mine": ("My claims", {"assignee": "me", "status": list(OPEN_STATUSES)}),
     "review": ("Waiting for my review", {"review": "me"}),
 }
 
@@ -72,11 +73,7 @@ class ClaimFilters:
             return out
 
         def integer(name: str) -> Optional[int]:
-            try:
-                value = int(args.get(name) or "")
-            except (TypeError, ValueError):
-                return None
-            return value if 0 < value <= MAX_ID else None
+            return parse_id(args.get(name))
 
         def day(name: str) -> Optional[date]:
             try:
@@ -102,8 +99,8 @@ class ClaimFilters:
             filters.assignee_id = current_user_id
         elif assignee == "none":
             filters.unassigned = True
-        elif assignee.isdecimal() and len(assignee) < 19:
-            filters.assignee_id = int(assignee)
+        elif parse_id(assignee):
+            filters.assignee_id = parse_id(assignee)
         if str(args.get("review") or "") in ("me", "1") and current_user_id:
             filters.review_for = current_user_id
         return filters
@@ -118,7 +115,7 @@ class ClaimFilters:
             args = {k: v if len(v) > 1 else v[0] for k, v in args.to_dict(flat=False).items()}
         args = {**preset, **args}
         filters = cls.from_args(args, current_user_id=user.id)
-        if view == "review" and user.role not in ("reviewer", "admin"):
+        if view == "review" and not can_review(user):
             filters.match_nothing = True
         return title, filters
 

@@ -17,18 +17,23 @@ import sqlalchemy.orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import related
-from app.errors import BadStatus, Busy, DomainError, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
+from app.errors import BadStatus, DomainError, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
 from app.extensions import db
+from app.ids import parse_id
 from app.ingest.speakers import find_or_create_speaker
+from app.links import is_web_url
 from app.models import (
     CLAIM_KINDS, STANCES, STATUS_LABELS, VERDICT_LABELS, VERDICTS, AuditEvent, Claim, ClaimEvidence, Comment, Evidence,
     User, Verdict, utcnow,
 )
-from app.workflow.queries import MAX_ID
+from app.transaction import rollback_on_error
 from app.workflow.audit import CLAIM_FIELDS, claim_snapshot, record
+from app.workflow.rules import TERMINAL_STATUSES, WORKING_STATUSES, can_edit, can_reopen, can_review
 
-EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue", "assignee", "status")
-WORKING_STATUSES = ("new", "in_progress")
+# What ``update_claim`` corrects: the extraction. Status and assignee have their own actions.
+EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue")
+ACTION_FIELDS = ("status", "assignee", "reason", "dismiss_reason")
+BUSY_MESSAGE = "Another change was being saved at the same moment; nothing of yours was saved. Try again."
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,36 +43,12 @@ def atomic(func: F) -> F:
     """A refused or failed action writes nothing: the session is rolled back on any error."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
+        with rollback_on_error(BUSY_MESSAGE):
             return func(*args, **kwargs)
-        except sa.exc.OperationalError as exc:
-            db.session.rollback()
-            if "database is locked" in str(exc.orig):  # SQLite: another save holds the write lock
-                raise Busy("Another change was being saved at the same moment; nothing of yours was "
-                           "saved. Try again.") from None
-            raise
-        except BaseException:
-            db.session.rollback()
-            raise
     return wrapper  # type: ignore[return-value]
 
 
-# --- permission helpers ------------------------------------------------------------------
-
-def can_edit(user: User) -> bool:
-    """Editors, reviewers and admins all do desk work; only the rules below differ."""
-    return user.is_authenticated and user.active and user.role in ("editor", "reviewer", "admin")
-
-
-def can_review(user: User) -> bool:
-    """Reviewers and admins may approve or return a verdict, never their own."""
-    return user.is_authenticated and getattr(user, "role", None) in ("reviewer", "admin")
-
-
-def can_reopen(user: User) -> bool:
-    """Only admins reopen approved or dismissed claims."""
-    return user.is_authenticated and getattr(user, "role", None) == "admin"
-
+# --- permission helpers (the rules themselves are in app.workflow.rules) ----------------
 
 def check_editor(user: User) -> None:
     """Refuse users who may not change claims."""
@@ -82,10 +63,11 @@ class Actions:
 
     work: bool  # link evidence, propose a verdict, dismiss (new or in progress)
     review: bool  # approve or return the verdict waiting for review
-    own_verdict: bool  # waiting for review, proposed by this user: four eyes forbid signing it
+    own_verdict: bool  # waiting for review, proposed by this reviewer: four eyes forbid signing it
     reopen: bool  # approved or dismissed, and the user is an admin
     edit: bool  # correct the extraction (anything but an approved claim)
     assign: bool  # neither approved nor dismissed
+    take: bool  # may be assigned, and is not assigned to this user already
 
 
 def allowed_actions(claim: Claim, user: User) -> Actions:
@@ -96,10 +78,11 @@ def allowed_actions(claim: Claim, user: User) -> Actions:
     return Actions(
         work=desk and claim.status in WORKING_STATUSES,
         review=desk and can_review(user) and pending is not None and pending.state == "proposed" and not own,
-        own_verdict=own,
-        reopen=can_reopen(user) and claim.status in ("approved", "dismissed"),
+        own_verdict=own and can_review(user),
+        reopen=can_reopen(user) and claim.status in TERMINAL_STATUSES,
         edit=desk and claim.status != "approved",
-        assign=desk and claim.status not in ("approved", "dismissed"),
+        assign=desk and claim.status not in TERMINAL_STATUSES,
+        take=desk and claim.status not in TERMINAL_STATUSES and claim.assignee_id != user.id,
     )
 
 
@@ -107,7 +90,7 @@ def allowed_actions(claim: Claim, user: User) -> Actions:
 
 def get_claim(claim_id: int) -> Claim:
     """The claim or NotFound."""
-    claim = db.session.get(Claim, claim_id) if 0 < claim_id <= MAX_ID else None
+    claim = db.session.get(Claim, parse_id(claim_id)) if parse_id(claim_id) else None
     if claim is None:
         raise NotFound(f"Claim {claim_id} does not exist.")
     return claim
@@ -205,15 +188,20 @@ def _take_if_new(claim: Claim, user: User) -> None:
 
 @atomic
 def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: Mapping[str, Any]) -> Claim:
-    """Apply an editor's corrections (content, span, speaker, kind, cue, assignee, or
-    status ``dismissed``/``in_progress``) in one audited change.
+    """Apply an editor's corrections of the extraction (content, span, speaker, kind, cue)
+    in one audited change. Status and assignee are not edited here: ``take``, ``assign``,
+    ``dismiss`` and ``reopen`` change them.
 
     Raises:
-        Invalid: unknown field or bad value. StaleVersion: ``version`` is not current.
-        BadStatus: the claim is approved (locked).
+        Invalid: status, assignee or an unknown field; a bad value. StaleVersion: ``version``
+        is not current. BadStatus: the claim is approved (locked).
     """
     check_editor(user)
-    unknown = set(changes) - set(EDITABLE_FIELDS) - {"version", "reason", "dismiss_reason"}
+    actions = sorted(set(changes) & set(ACTION_FIELDS))
+    if actions:
+        raise Invalid(f"{' and '.join(actions)} cannot be changed with a correction of the extraction: use the "
+                      "claim's actions (take, assign, dismiss, reopen).", fields=actions)
+    unknown = set(changes) - set(EDITABLE_FIELDS) - {"version"}
     if unknown:
         raise Invalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.", fields=sorted(unknown))
     claim = get_claim(claim_id)
@@ -238,28 +226,12 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
             claim.kind = changes["kind"]
         if "cue" in changes:
             claim.cue = (str(changes["cue"] or "").strip() or None)
-        if "assignee" in changes:
-            if claim.status == "dismissed":
-                raise BadStatus("This claim is dismissed; an admin must reopen it before it can be assigned.")
-            claim.assignee = _user_by_ref(changes["assignee"])
-            if claim.assignee is not None:
-                _take_if_new(claim, user)
-        if "status" in changes and changes["status"] != claim.status:
-            status = changes["status"]
-            reason = changes.get("reason") or changes.get("dismiss_reason")
-            if status == "dismissed":
-                _dismiss(claim, user, reason)
-            elif status == "in_progress" and claim.status == "new":
-                _take_if_new(claim, user)
-            else:
-                raise BadStatus(f"Status cannot be set to {status!r} here; use the workflow actions.")
 
     after = _after(claim)
     changed = _in_field_order(k for k in after if k != "version" and before.get(k) != after.get(k))
     if not changed:
         return claim
-    if set(changed) & {"content", "start", "end", "speaker", "kind", "cue"}:
-        claim.edited = True
+    claim.edited = True
     if "content" in changed:
         with db.session.no_autoflush:  # a flush here would bump the version twice in one save
             related.embed_claims([claim])
@@ -316,14 +288,18 @@ def _find_near(text: str, content: str, near: int) -> Optional[int]:
 
 
 def _user_by_ref(ref: Any) -> Optional[User]:
-    if ref in (None, "", 0):
+    """The active user ``ref`` names (a User, an id, or an e-mail); None for nobody."""
+    if ref is None or (isinstance(ref, str) and not ref.strip()):
         return None
     if isinstance(ref, User):
         return ref
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdecimal() and len(ref) < 19):
-        user = db.session.get(User, int(ref)) if 0 < int(ref) <= MAX_ID else None
+    user_id = parse_id(ref)
+    if user_id is not None:
+        user = db.session.get(User, user_id)
+    elif isinstance(ref, str):
+        user = db.session.scalar(sa.select(User).where(User.email == ref.strip().lower()))
     else:
-        user = db.session.scalar(sa.select(User).where(User.email == str(ref).strip().lower()))
+        user = None
     if user is None or not user.active:
         raise Invalid(f"No active user {ref!r} to assign.", field="assignee")
     return user
@@ -333,11 +309,12 @@ def _user_by_ref(ref: Any) -> Optional[User]:
 
 @atomic
 def assign(claim_id: int, *, user: User, assignee: Any, version: Optional[int] = None) -> Claim:
-    """Assign the claim to someone (or nobody); assigning a new claim starts work on it."""
+    """Assign the claim to someone (a User, user id or e-mail) or nobody (None); assigning
+    a new claim starts work on it."""
     check_editor(user)
     claim = get_claim(claim_id)
     check_version(claim, version)
-    if claim.status in ("approved", "dismissed"):
+    if claim.status in TERMINAL_STATUSES:
         raise BadStatus(f"This claim is {claim.status}; an admin must reopen it before it can be assigned.")
     before = _snapshot(claim)
     claim.assignee = _user_by_ref(assignee)
@@ -352,7 +329,7 @@ def assign(claim_id: int, *, user: User, assignee: Any, version: Optional[int] =
 
 
 def take(claim_id: int, *, user: User, version: Optional[int] = None) -> Claim:
-    """Assign the claim to the acting user."""
+    """Assign the claim to the acting user (recorded as ``assigned``, like ``assign``)."""
     return assign(claim_id, user=user, assignee=user, version=version)
 
 
@@ -392,7 +369,7 @@ def link_evidence(
         raise Invalid(f"Stance must be one of {', '.join(STANCES)}.", field="stance")
     note = (evidence.note if evidence else note) or None
     if evidence_id is not None:
-        item = db.session.get(Evidence, evidence_id) if 0 < evidence_id <= MAX_ID else None
+        item = db.session.get(Evidence, parse_id(evidence_id)) if parse_id(evidence_id) else None
         if item is None:
             raise NotFound(f"Evidence {evidence_id} does not exist.")
     elif source_claim_id is not None:
@@ -424,12 +401,11 @@ def _new_or_existing_evidence(data: EvidenceInput, user: User) -> Evidence:
         raise Invalid("Evidence needs a title.", field="title")
     if not url:
         raise Invalid("Evidence needs the URL of its source.", field="url")
-    if not url.lower().startswith(("http://", "https://")):
+    if not is_web_url(url):
         raise Invalid("The evidence URL must start with http:// or https://.", field="url")
-    if url:
-        existing = db.session.scalar(sa.select(Evidence).where(Evidence.url == url).order_by(Evidence.id).limit(1))
-        if existing is not None:
-            return existing
+    existing = db.session.scalar(sa.select(Evidence).where(Evidence.url == url).order_by(Evidence.id).limit(1))
+    if existing is not None:
+        return existing
     item = Evidence(url=url, title=title[:500], publisher=(data.publisher or None), published_at=data.published_at,
                     excerpt=(data.excerpt or None), created_by=user)
     db.session.add(item)
@@ -573,24 +549,20 @@ def return_claim(claim_id: int, *, user: User, comment: str, version: Optional[i
 
 # --- dismiss and reopen -------------------------------------------------------------------
 
-def _dismiss(claim: Claim, user: User, reason: Optional[str]) -> None:
+@atomic
+def dismiss(claim_id: int, *, user: User, reason: str, version: Optional[int] = None) -> Claim:
+    """Dismiss a new or in-progress claim that is not checkable, with a reason."""
+    check_editor(user)
+    claim = get_claim(claim_id)
+    check_version(claim, version)
     if claim.status not in WORKING_STATUSES:
         raise BadStatus(f"This claim is {_status(claim)} and cannot be dismissed.")
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("Say why the claim is dismissed (for example: not checkable, opinion).", field="reason")
+    before = _snapshot(claim)
     claim.status = "dismissed"
     claim.dismiss_reason = reason
-
-
-@atomic
-def dismiss(claim_id: int, *, user: User, reason: str, version: Optional[int] = None) -> Claim:
-    """Dismiss a claim that is not checkable, with a reason."""
-    check_editor(user)
-    claim = get_claim(claim_id)
-    check_version(claim, version)
-    before = _snapshot(claim)
-    _dismiss(claim, user, reason)
     _touch(claim)
     record("dismissed", user=user, claim=claim, before=before, after=_after(claim) | {"reason": claim.dismiss_reason})
     _commit(claim)
@@ -604,13 +576,14 @@ def reopen(claim_id: int, *, user: User, reason: str = "", version: Optional[int
         raise Forbidden("Only an admin can reopen a claim.")
     claim = get_claim(claim_id)
     check_version(claim, version)
-    if claim.status not in ("approved", "dismissed"):
+    if claim.status not in TERMINAL_STATUSES:
         raise BadStatus(f"Only approved or dismissed claims are reopened; this one is {_status(claim)}.")
     before = _snapshot(claim)
     claim.status = "in_progress"
     claim.dismiss_reason = None
     _touch(claim)
-    record("reopened", user=user, claim=claim, before=before, after=_after(claim) | {"reason": reason.strip() or None})
+    record("reopened", user=user, claim=claim, before=before,
+           after=_after(claim) | {"reason": (reason or "").strip() or None})
     _commit(claim)
     return claim
 

@@ -1,5 +1,9 @@
 """Helpers for the workflow tests: claims from the seed article at each step of the flow,
-and a check that a refusal leaves the database exactly as it was."""
+and a check that a refusal leaves the database exactly as it was.
+
+The claims (``claims`` in tests/conftest.py) are stored directly by the factories, as the
+extractor attributes them (no spaCy here): the rules are what these tests are about.
+Ingest and extraction have their own tests (tests/test_ingest.py, tests/extraction/)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -11,27 +15,6 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import AuditEvent, Claim, ClaimEvidence, Comment, Evidence, Verdict
 from app.workflow import service
-
-
-# Five quotes from the seed article: real extraction, quicker to ingest (and embed) than all of it.
-DESK_STORY = """Speaking after chairing an emergency meeting of NATO envoys, Secretary General Jens Stoltenberg said the 30-nation security alliance will continue to beef up its defences on its eastern flank near Ukraine and Russia.
-
-"Russia has attacked Ukraine. This is a brutal act of war. Our thoughts are with the brave people of Ukraine," Mr Stoltenberg told reporters.
-
-"An attack on one ally will trigger a response from the whole alliance," he said at the organisation's Brussels headquarters.
-
-"Our measures are, and remain, preventive, proportionate and non-escalatory," the ambassadors said in a statement.
-
-"The most effective response to Russia's aggression is unity," Estonian Prime Minister Kaja Kallas tweeted.
-"""
-
-
-@pytest.fixture
-def claims(ingest) -> list[Claim]:
-    """The claims the real ingest (spaCy) extracts from the excerpt, all ``new``: five so far."""
-    result = ingest(DESK_STORY, title="NATO vows to defend its entire territory", source="seed")
-    assert len(result.claims) >= 5, [c.content for c in result.claims]
-    return result.claims
 
 
 @pytest.fixture

@@ -312,13 +312,82 @@ def test_evidence_by_service_and_api_share_one_rule(api, editor, claim_id):
     error_of(api(editor).post(f"/claims/{claim_id}/evidence", json=EVIDENCE), 422, "invalid")
 
 
-def test_ids_beyond_any_row_are_not_found_not_a_crash(client, seed, editor, token_for):
+def test_ids_beyond_any_row_are_not_found_not_a_crash(client, claims, editor, token_for):
     headers = token_for(editor)
-    claim = seed.claims[0]
+    claim = claims[0]
     response = client.post(f"/api/v1/claims/{claim.id}/evidence", headers=headers,
                            json={"evidence_id": 2**40, "stance": "context"})
     assert response.status_code == 404
-    response = client.patch(f"/api/v1/claims/{claim.id}", headers=headers,
-                            json={"version": claim.version, "assignee": 2**40})
+    response = client.post(f"/api/v1/claims/{claim.id}/assign", headers=headers,
+                           json={"version": claim.version, "assignee": 2**40})
     assert response.status_code == 422
     assert client.get("/api/v1/claims/99999999999", headers=headers).status_code == 404
+
+
+# --- take, assign, dismiss, reopen ------------------------------------------------------------------
+
+def test_take_assigns_the_claim_to_the_tokens_user(api, editor, claim_id):
+    response = api(editor).post(f"/claims/{claim_id}/take", json={"version": 1})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["status"], body["assignee"]["name"], body["version"]) == ("in_progress", "Edith Editor", 2)
+    assert api(editor).post(f"/claims/{claim_id}/take").status_code == 200  # no body: no version check
+    assert history(api, editor, claim_id) == ["claim_extracted", "assigned"]  # the same person again: no change
+
+
+@pytest.mark.parametrize("assignee", ["evan@example.org", "id"])
+def test_assign_by_id_or_email_and_to_nobody(api, editor, editor2, claim_id, assignee):
+    ref = editor2.id if assignee == "id" else assignee
+    body = api(editor).post(f"/claims/{claim_id}/assign", json={"assignee": ref, "version": 1}).get_json()
+    assert (body["assignee"]["name"], body["status"]) == ("Evan Editor", "in_progress")
+    response = api(editor).post(f"/claims/{claim_id}/assign", json={"assignee": None, "version": 2})
+    assert response.status_code == 200
+    assert (response.get_json()["assignee"], response.get_json()["status"]) == (None, "in_progress")
+    assert history(api, editor, claim_id) == ["claim_extracted", "assigned", "assigned"]
+
+
+@pytest.mark.parametrize("body, status, code", [
+    ({}, 422, "invalid"),
+    ({"assignee": "nobody@example.org"}, 422, "invalid"),
+    ({"assignee": 9999}, 422, "invalid"),
+    ({"assignee": True}, 422, "invalid"),
+    ({"assignee": ["evan@example.org"]}, 422, "invalid"),
+    ({"assignee": None, "version": 7}, 409, "stale_version"),
+])
+def test_bad_assignments_are_refused(api, editor, claim_id, body, status, code):
+    error = error_of(api(editor).post(f"/claims/{claim_id}/assign", json=body), status, code)
+    if status == 422:
+        assert error["details"]["field"] == "assignee"
+    assert history(api, editor, claim_id) == ["claim_extracted"]
+
+
+def test_dismiss_needs_a_reason_and_a_claim_still_on_the_desk(api, editor, claim_id, other_claim_id, to_review):
+    for body in ({}, {"reason": "  "}, {"reason": None}):
+        assert error_of(api(editor).post(f"/claims/{claim_id}/dismiss", json=body), 422, "invalid")[
+            "details"]["field"] == "reason"
+    response = api(editor).post(f"/claims/{claim_id}/dismiss", json={"reason": " Opinion. ", "version": 1})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["status"], body["dismiss_reason"], body["version"]) == ("dismissed", "Opinion.", 2)
+    error_of(api(editor).post(f"/claims/{claim_id}/dismiss", json={"reason": "Again."}), 409, "bad_status")
+    error_of(api(editor).post(f"/claims/{claim_id}/take", json={}), 409, "bad_status")
+    to_review(other_claim_id)
+    error_of(api(editor).post(f"/claims/{other_claim_id}/dismiss", json={"reason": "Opinion."}), 409, "bad_status")
+
+
+def test_only_an_admin_reopens_through_the_api(api, editor, reviewer, admin, claim_id, to_approved):
+    to_approved(claim_id)
+    for user in (editor, reviewer):
+        error_of(api(user).post(f"/claims/{claim_id}/reopen", json={"reason": "Please."}), 403, "forbidden")
+    response = api(admin).post(f"/claims/{claim_id}/reopen", json={"reason": "New figures."})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["status"], body["history"][-1]["action"], body["history"][-1]["after"]["reason"]) == (
+        "in_progress", "reopened", "New figures.")
+    error_of(api(admin).post(f"/claims/{claim_id}/reopen"), 409, "bad_status")
+
+
+def test_actions_on_a_missing_claim_are_404(api, editor, admin):
+    for path, body in (("take", {}), ("assign", {"assignee": None}), ("dismiss", {"reason": "x"})):
+        error_of(api(editor).post(f"/claims/9999/{path}", json=body), 404, "not_found")
+    error_of(api(admin).post("/claims/9999/reopen", json={}), 404, "not_found")

@@ -8,10 +8,10 @@ from app.models import Claim
 from app.workflow import service
 
 
-def test_a_locked_database_is_a_busy_refusal_that_writes_nothing(app, seed, editor):
+def test_a_locked_database_is_a_busy_refusal_that_writes_nothing(app, claims, editor):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the write lock that times out is SQLite's")
-    claim = seed.claims[0]
+    claim = claims[0]
     claim_id = claim.id
     other = db.engine.raw_connection()  # another process's writer, as far as SQLite can tell
     other.execute("BEGIN IMMEDIATE")
