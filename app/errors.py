@@ -80,3 +80,9 @@ class BadStatus(DomainError):
 
 class FetchRefused(DomainError):
     code, status = "fetch_refused", 422
+
+
+class FetchFailed(FetchRefused):
+    """The page was reached but answered an error (404, 500 ...); ``details['remote_status']``."""
+
+    code = "fetch_failed"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Mapping, Optional
 
 from flask import Flask, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
@@ -53,7 +54,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         if wants_json():
-            return json_error(exc.code, exc.message, exc.status, **exc.details)
+            return json_error(exc.code, exc.message, exc.status, exc.details)
         return render_template("errors/error.html", error=exc), exc.status
 
     @app.errorhandler(OperationalError)
@@ -155,10 +156,12 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def json_error(code: str, message: str, status: int, **details):
-    body = {"error": {"code": code, "message": message}}
+def json_error(code: str, message: str, status: int, details: Optional[Mapping[str, Any]] = None):
+    """``{"error": {"code", "message", "details"?}}`` with HTTP ``status`` (details may hold any
+    names, ``status`` included)."""
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
     if details:
-        body["error"]["details"] = details
+        body["error"]["details"] = dict(details)
     return jsonify(body), status
 
 
