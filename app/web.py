@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.errors import DomainError
+from app.inputs import DeskRequest
 from app.links import is_web_url
 from app.extensions import db, login_manager
 from app.models import STATUS_LABELS, VERDICT_LABELS, User
@@ -20,6 +21,7 @@ from app.models import STATUS_LABELS, VERDICT_LABELS, User
 
 def init_app(app: Flask) -> None:
     """Register what every page needs."""
+    app.request_class = DeskRequest  # control characters removed from all input (app.inputs)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to use the desk."
     login_manager.login_message_category = "info"
@@ -153,7 +155,7 @@ def mark_cookies_secure(response) -> None:
 
 def wants_json() -> bool:
     """API routes always answer JSON, errors included."""
-    return request.path.startswith("/api/")
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def json_error(code: str, message: str, status: int, details: Optional[Mapping[str, Any]] = None):

@@ -102,8 +102,11 @@ class ClaimFilters:
             filters.assignee_id = current_user_id
         elif assignee == "none":
             filters.unassigned = True
-        elif assignee.isdecimal() and len(assignee) < 19:
-            filters.assignee_id = int(assignee)
+        elif assignee.isdecimal():
+            if 0 < int(assignee) <= MAX_ID:
+                filters.assignee_id = int(assignee)
+            else:  # no user has that number (and PostgreSQL's integer column cannot compare with it)
+                filters.match_nothing = True
         if str(args.get("review") or "") in ("me", "1") and current_user_id:
             filters.review_for = current_user_id
         return filters

@@ -29,6 +29,7 @@ from app.workflow.queries import MAX_ID
 from app.workflow.audit import CLAIM_FIELDS, claim_snapshot, record
 
 EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue", "assignee", "status")
+CUE_MAX = 100  # Claim.cue's column
 WORKING_STATUSES = ("new", "in_progress")
 
 
@@ -240,7 +241,10 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
                 raise Invalid(f"Kind must be one of {', '.join(CLAIM_KINDS)}.", field="kind")
             claim.kind = changes["kind"]
         if "cue" in changes:
-            claim.cue = (str(changes["cue"] or "").strip() or None)
+            cue = str(changes["cue"] or "").strip() or None
+            if cue is not None and len(cue) > CUE_MAX:
+                raise Invalid(f"The cue is {len(cue)} characters long; the limit is {CUE_MAX}.", field="cue")
+            claim.cue = cue
         if "assignee" in changes:
             if claim.status == "dismissed":
                 raise BadStatus("This claim is dismissed; an admin must reopen it before it can be assigned.")
@@ -250,6 +254,8 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
         if "status" in changes and changes["status"] != claim.status:
             status = changes["status"]
             reason = changes.get("reason") or changes.get("dismiss_reason")
+            if reason is not None and not isinstance(reason, str):
+                raise Invalid("The reason must be text.", field="reason")
             if status == "dismissed":
                 _dismiss(claim, user, reason)
             elif status == "in_progress" and claim.status == "new":
