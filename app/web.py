@@ -12,11 +12,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.auth import sessions
 from app.errors import DomainError
 from app.inputs import DeskRequest
 from app.links import is_web_url
 from app.extensions import db, login_manager
-from app.models import STATUS_LABELS, VERDICT_LABELS, User
+from app.models import STATUS_LABELS, VERDICT_LABELS
 
 
 def init_app(app: Flask) -> None:
@@ -26,10 +27,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Sign in to use the desk."
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None  # deactivated: signed out at once
+    # Cookies name a login session, not a user: signed out, it opens nothing (app.auth.sessions).
+    login_manager.user_loader(sessions.load_user)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
