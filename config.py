@@ -46,6 +46,9 @@ class Config:
     CLAIMDESK_PUBLISHER_URL = os.environ.get("CLAIMDESK_PUBLISHER_URL", "")
     CLAIMDESK_BASE_URL = os.environ.get("CLAIMDESK_BASE_URL", "")
     MAX_CONTENT_LENGTH = _int_env("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+    # Werkzeug refuses a multipart text field over 500 kB by default: a long article pasted
+    # into the ingest form (multipart: it has a file field) gets the same limit as an upload.
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     MAX_ARTICLE_CHARS = _int_env("CLAIMDESK_MAX_ARTICLE_CHARS", 500_000)
     QUEUE_PAGE_SIZE = _int_env("CLAIMDESK_QUEUE_PAGE_SIZE", 50)
     # PostgreSQL: a queue total the planner puts above this is shown as "about N" (its
