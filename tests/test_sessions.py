@@ -213,3 +213,13 @@ def test_deactivating_an_unknown_user_is_not_found(app):
 
     with pytest.raises(NotFound):
         set_active("nobody@example.org", False)
+
+
+def test_users_compare_as_users_whatever_sign_in_they_were_loaded_for(app, editor, editor2):
+    from app.models import User
+
+    again = db.session.get(User, editor.id)
+    assert again == editor and again != editor2 and editor is not None
+    stranger = User(email="x@example.org", name="X", role="editor")
+    stranger.login_secret = "one"
+    assert stranger != editor and stranger == stranger

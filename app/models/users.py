@@ -43,6 +43,14 @@ class User(UserMixin, db.Model):
             raise RuntimeError("Sign users in with app.auth.sessions.sign_in, not login_user directly.")
         return self.login_secret
 
+    def __eq__(self, other: object) -> bool:
+        """The same user (UserMixin compares ``get_id()``, which is a sign-in here, not a user)."""
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    __hash__ = object.__hash__
+
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash (werkzeug's default), never the password."""
         self.password_hash = generate_password_hash(password)
