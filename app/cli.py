@@ -11,7 +11,8 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from app.auth.service import create_token, create_user
+from app.auth.passwords import password_problem
+from app.auth.service import change_password, create_token, create_user, set_active
 from app.errors import DomainError, DuplicateArticle
 from app.export.cli import export_csv_command
 from app.extensions import db
@@ -21,15 +22,16 @@ from app.models import ROLES, Claim, User
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEMO_USERS = (
-    ("editor@claimdesk.local", "Edith Editor", "editor"),
-    ("reviewer@claimdesk.local", "Rafael Reviewer", "reviewer"),
-    ("admin@claimdesk.local", "Ada Admin", "admin"),
+    ("editor@claimdesk.example.org", "Edith Editor", "editor"),
+    ("reviewer@claimdesk.example.org", "Rafael Reviewer", "reviewer"),
+    ("admin@claimdesk.example.org", "Ada Admin", "admin"),
 )
 
 
 def init_app(app: Flask) -> None:
     for command in (ingest_command, create_user_command, create_token_command, demo_command,
-                    reindex_command, export_csv_command):
+                    reindex_command, export_csv_command, set_password_command, deactivate_user_command,
+                    reactivate_user_command):
         app.cli.add_command(command)
 
 
@@ -62,15 +64,53 @@ def ingest_command(paths: tuple[str, ...], email: str | None) -> None:
 @click.option("--name", default="", help="The name shown in the desk.")
 def create_user_command(email: str, role: str, name: str) -> None:
     """Create a user; the password is prompted (or read from standard input)."""
-    if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\n")
+    password = _read_password()
     try:
         user = create_user(email, name=name, role=role, password=password)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Created {user.role} {user.email}.")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@click.command("set-password")
+@click.argument("email")
+def set_password_command(email: str) -> None:
+    """Give EMAIL a new password (prompted, or read from standard input); every sign-in of
+    that user ends."""
+    user = _user_or_exit(email)
+    try:
+        change_password(user, _read_password())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Password of {user.email} changed; every sign-in of theirs ended.")
+
+
+@click.command("deactivate-user")
+@click.argument("email")
+def deactivate_user_command(email: str) -> None:
+    """Stop EMAIL from using the desk: every sign-in ends, API tokens stop working."""
+    try:
+        user = set_active(email, False)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"{user.email} deactivated; every sign-in of theirs ended.")
+
+
+@click.command("reactivate-user")
+@click.argument("email")
+def reactivate_user_command(email: str) -> None:
+    """Let EMAIL use the desk again (they sign in afresh: no old sign-in comes back)."""
+    try:
+        user = set_active(email, True)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"{user.email} reactivated.")
 
 
 @click.command("create-token")
@@ -117,7 +157,7 @@ def demo_command() -> None:
     credentials = _demo_credentials()
     click.echo("\nDemo users (e-mail / password / role):")
     for email, _name, role in DEMO_USERS:
-        click.echo(f"  {email:<28} {credentials[email]:<24} {role}")
+        click.echo(f"  {email:<32} {credentials[email]:<24} {role}")
 
 
 def _demo_credentials() -> dict[str, str]:
@@ -126,12 +166,13 @@ def _demo_credentials() -> dict[str, str]:
     stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     for email, name, role in DEMO_USERS:
         user = db.session.scalar(sa.select(User).where(User.email == email))
-        password = stored.get(email) or secrets.token_urlsafe(9)
+        password = stored.get(email)
+        while password is None or password_problem(password, user_inputs=(email, name)):
+            password = secrets.token_urlsafe(12)  # 16 random characters (a stored one stays if still valid)
         if user is None:
             create_user(email, name=name, role=role, password=password)
         elif not user.check_password(password):
-            user.set_password(password)
-            db.session.commit()
+            change_password(user, password)
         stored[email] = password
     path.write_text(json.dumps(stored, indent=1))
     path.chmod(0o600)

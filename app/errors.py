@@ -86,3 +86,9 @@ class ExtractionError(DomainError):
     """The quote extractor failed on an article: nothing was stored (not "no quotes")."""
 
     code, status = "extraction_failed", 500
+
+
+class FetchFailed(FetchRefused):
+    """The page was reached but answered an error (404, 500 ...); ``details['remote_status']``."""
+
+    code = "fetch_failed"

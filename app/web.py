@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Mapping, Optional
 
 from flask import Flask, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
@@ -11,24 +12,25 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.auth import sessions
 from app.errors import DomainError
 from app.extensions import db, login_manager
 from app.ids import MAX_ID
+from app.inputs import DeskRequest
 from app.links import is_web_url
-from app.models import STATUS_LABELS, VERDICT_LABELS, User
+from app.models import STATUS_LABELS, VERDICT_LABELS
 from app.workflow.rules import can_review, published_verdict
 
 
 def init_app(app: Flask) -> None:
     """Register what every page needs."""
+    app.request_class = DeskRequest  # control characters removed from all input (app.inputs)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to use the desk."
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None  # deactivated: signed out at once
+    # Cookies name a login session, not a user: signed out, it opens nothing (app.auth.sessions).
+    login_manager.user_loader(sessions.load_user)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -55,7 +57,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         if wants_json():
-            return json_error(exc.code, exc.message, exc.status, **exc.details)
+            return json_error(exc.code, exc.message, exc.status, exc.details)
         return render_template("errors/error.html", error=exc), exc.status
 
     @app.errorhandler(OperationalError)
@@ -155,13 +157,15 @@ def mark_cookies_secure(response) -> None:
 
 def wants_json() -> bool:
     """API routes always answer JSON, errors included."""
-    return request.path.startswith("/api/")
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
-def json_error(code: str, message: str, status: int, **details):
-    body = {"error": {"code": code, "message": message}}
+def json_error(code: str, message: str, status: int, details: Optional[Mapping[str, Any]] = None):
+    """``{"error": {"code", "message", "details"?}}`` with HTTP ``status`` (details may hold any
+    names, ``status`` included)."""
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
     if details:
-        body["error"]["details"] = details
+        body["error"]["details"] = dict(details)
     return jsonify(body), status
 
 

@@ -86,6 +86,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "export.fact_check": EVERYONE,  # the published page of an approved claim (404 for any other)
     "dashboard.index": DESK,
     "api_docs.index": DESK,
+    "account.index": DESK,
+    "account.password": DESK,
+    "account.sign_out_everywhere": DESK,
     "account.tokens": DESK,
     "account.create": DESK,
     "account.revoke": ADMINS,  # someone else's token here; its owner may revoke it too
@@ -248,7 +251,8 @@ def test_post_routes_answer_each_role_as_the_table_says(app, callers, targets, m
                 body = {"version": 0}  # refused as stale, after the token check
             for role in ROLES:
                 caller = callers[role]
-                if rule.endpoint == "auth.logout" and role != ANON:  # signing out ends the session: use a fresh one
+                if rule.endpoint in ("auth.logout", "account.sign_out_everywhere") and role != ANON:
+                    # signing out ends the session: use a fresh one
                     user = make_user(role)
                     caller = Caller(app, role, user)
                 response = caller.send(method.lower(), url, body)

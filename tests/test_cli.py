@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.auth.passwords import password_problem
 from app.extensions import db
 from app.models import ApiToken, Article, Claim, User, hash_token
 from tests.test_ingest import STORY
@@ -21,6 +22,8 @@ def test_create_user_reads_password_from_stdin(runner):
 
 def test_create_user_refuses_short_password_and_duplicates(runner, editor):
     assert runner.invoke(args=["create-user", "x@example.org"], input="short\n").exit_code != 0
+    result = runner.invoke(args=["create-user", "x@example.org"], input="password123\n")
+    assert result.exit_code != 0 and "too easy to guess" in result.output
     result = runner.invoke(args=["create-user", editor.email], input="a long password\n")
     assert result.exit_code != 0 and "already exists" in result.output
 
@@ -56,7 +59,8 @@ def test_demo_is_idempotent(runner, app, tmp_path, monkeypatch):
     claims = db.session.scalar(sa.select(sa.func.count(Claim.id)))
     assert claims >= 15
     credentials = json.loads((Path(tmp_path) / "demo-users.json").read_text())
-    assert set(credentials) == {"editor@claimdesk.local", "reviewer@claimdesk.local", "admin@claimdesk.local"}
+    assert set(credentials) == {"editor@claimdesk.example.org", "reviewer@claimdesk.example.org",
+                                "admin@claimdesk.example.org"}
     for email, password in credentials.items():
         assert f"{email}" in first.output and password in first.output
     second = runner.invoke(args=["demo"])
@@ -65,3 +69,15 @@ def test_demo_is_idempotent(runner, app, tmp_path, monkeypatch):
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 3
     for email, password in credentials.items():
         assert password in second.output
+        assert password_problem(password) is None
+
+
+def test_demo_replaces_a_stored_password_the_rules_now_refuse(runner, app, tmp_path, monkeypatch):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    (Path(tmp_path) / "demo-users.json").write_text(json.dumps({"editor@claimdesk.example.org": "short"}))
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    password = json.loads((Path(tmp_path) / "demo-users.json").read_text())["editor@claimdesk.example.org"]
+    assert password != "short" and password_problem(password) is None
+    user = db.session.scalar(sa.select(User).where(User.email == "editor@claimdesk.example.org"))
+    assert user.check_password(password)

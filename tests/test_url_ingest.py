@@ -118,6 +118,8 @@ class Handler(BaseHTTPRequestHandler):
                 pass
         elif path == "/missing":
             self._send(404, b"not here", html)
+        elif path == "/server-error":
+            self._send(500, b"<html><body>Internal error</body></html>", html)
         elif path == "/empty-page":
             self._send(200, b"<html><head><title>Nothing</title></head><body></body></html>", html)
         else:
@@ -346,6 +348,25 @@ def test_api_fetches_a_url(allow_local, web, client, editor, token_for):
     body = response.get_json()
     assert body["title"] == "Harbour reopens after storm" and body["claims"]
     assert db.session.scalar(sa.select(sa.func.count(Claim.id))) == len(body["claims"])
+
+
+@pytest.mark.parametrize("path,status", [("/missing", 404), ("/server-error", 500)])
+def test_api_page_answering_an_error_is_422_fetch_failed_naming_its_status(
+        allow_local, web, client, editor, token_for, path, status):
+    response = client.post("/api/v1/articles", json={"url": web.url(path)}, headers=token_for(editor))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert error["code"] == "fetch_failed" and f"answered {status}" in error["message"]
+    assert error["details"]["remote_status"] == status and error["details"]["url"] == web.url(path)
+    assert articles() == 0
+
+
+@pytest.mark.parametrize("path,status", [("/missing", 404), ("/server-error", 500)])
+def test_form_page_answering_an_error_says_so(allow_local, web, client, auth, editor, path, status):
+    auth.login(editor)
+    response = client.post("/ingest", data={"url": web.url(path)})
+    assert response.status_code == 422 and f"answered {status}" in response.get_data(as_text=True)
+    assert articles() == 0
 
 
 def test_api_refusal_is_json_with_a_code(allow_local, web, client, editor, token_for):

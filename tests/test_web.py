@@ -142,6 +142,17 @@ def test_ingest_form_too_large(client, auth, editor, app):
     assert "upload limit" in response.get_data(as_text=True)
 
 
+def test_pasted_text_over_half_a_megabyte_reaches_the_service(client, auth, editor, app):
+    """The ingest form is multipart (it has a file field); Werkzeug's own 500 kB cap on a
+    multipart text field is lifted to the upload limit, so the article-length rule answers,
+    not a generic 413 about uploads."""
+    auth.login(editor)
+    text = "Пристань " * (app.config["MAX_ARTICLE_CHARS"] // 6)  # 300,000 characters, ~570 kB of UTF-8
+    response = client.post("/ingest", data={"text": text}, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "characters long; the limit is" in response.get_data(as_text=True)
+
+
 def test_ingest_form_duplicate_links_to_existing(client, auth, editor):
     auth.login(editor)
     client.post("/ingest", data={"text": STORY})

@@ -238,7 +238,7 @@ PATHS: dict[str, dict[str, Any]] = {
         "summary": "Ingest an article and extract its claims",
         "description": "JSON text, `{\"url\": ...}` alone to fetch a web page, or a multipart upload of a "
                        ".txt/.html file. The claims arrive with status `new`. A refused fetch is 422 "
-                       "`fetch_refused`.",
+                       "`fetch_refused`; a page answering an error is 422 `fetch_failed` (`details.remote_status`).",
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": ref("ArticleIn")},
             "multipart/form-data": {"schema": ref("ArticleUpload")},

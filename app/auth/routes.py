@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from app.auth.forms import LoginForm
 from app.links import local_path
+from app.auth import sessions
 from app.auth.service import authenticate
 from app.extensions import limiter
 
@@ -36,7 +37,7 @@ def login():
         if user is None:
             flash("Wrong e-mail or password.", "danger")
             return render_template("auth/login.html", form=form), 401
-        login_user(user, remember=form.remember.data)
+        sessions.sign_in(user, remember=form.remember.data)
         return redirect(local_path(request.args.get("next")) or url_for("queue.index"))
     return render_template("auth/login.html", form=form)
 
@@ -44,6 +45,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    """Sign out: this browser's login session ends on the server, not just in its cookies."""
+    sessions.sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

@@ -1,17 +1,23 @@
 """Users and API tokens: creation, password checks, token lookup."""
 from __future__ import annotations
 
-from typing import Optional
-
 from datetime import timedelta
+from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth.passwords import check_password, normalise_email
+from app.auth.sessions import end_all_sessions
+from app.database import begin_write
 from app.errors import Forbidden, Invalid, NotFound
+from app.inputs import clean_text
 from app.extensions import db
 from app.models import ROLES, ApiToken, User, hash_token, utcnow
+
+NAME_MAX = 120  # User.name's column
 
 # Checked against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
 _DUMMY_HASH: Optional[str] = None
@@ -30,25 +36,61 @@ def authenticate(email: str, password: str) -> Optional[User]:
 
 
 def create_user(email: str, *, name: str, role: str, password: str) -> User:
-    """Create a user; e-mails are unique and stored lower-case."""
-    email = (email or "").strip().lower()
-    if "@" not in email:
-        raise Invalid(f"{email!r} is not an e-mail address.", field="email")
+    """Create a user; e-mails are checked (email-validator, offline), unique and stored
+    lower-case; the password must pass app.auth.passwords."""
+    email = normalise_email(email)
     if role not in ROLES:
         raise Invalid(f"Role must be one of {', '.join(ROLES)}.", field="role")
-    if len(password or "") < 8:
-        raise Invalid("The password must be at least 8 characters long.", field="password")
+    name = " ".join(clean_text(name or "").split()) or email.split("@")[0]
+    if len(name) > NAME_MAX:
+        raise Invalid(f"The name must be at most {NAME_MAX} characters long.", field="name")
+    check_password(password, user_inputs=(email, name))
+    begin_write()
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
         raise Invalid(f"A user with e-mail {email} already exists.", field="email")
-    user = User(email=email, name=(name or email.split("@")[0]).strip(), role=role)
+    user = User(email=email, name=name, role=role)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
     return user
 
 
+def change_password(user: User, new_password: str, *, current_password: Optional[str] = None) -> None:
+    """Set a new password (checked against app.auth.passwords) and end every sign-in of the
+    user. With ``current_password`` (the account page) the old one must be given right.
+
+    Raises:
+        Invalid: the current password is wrong, or the new one is refused.
+    """
+    if current_password is not None and not user.check_password(current_password):
+        raise Invalid("The current password is not right.", field="current_password")
+    check_password(new_password, user_inputs=(user.email, user.name))
+    if user.check_password(new_password):
+        raise Invalid("The new password is the one you have now.", field="password")
+    password_hash = generate_password_hash(new_password)
+    begin_write()
+    db.session.execute(sa.update(User).where(User.id == user.id).values(password_hash=password_hash))
+    end_all_sessions(user.id)
+    db.session.commit()
+
+
+def set_active(email: str, active: bool) -> User:
+    """Deactivate (every sign-in ends; API tokens stop working) or reactivate a user; a
+    reactivated user signs in afresh."""
+    begin_write()
+    user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+    if user is None:
+        raise NotFound(f"No user with e-mail {email}.")
+    user.active = active
+    if not active:
+        end_all_sessions(user.id)
+    db.session.commit()
+    return user
+
+
 def create_token(email: str, *, name: str = "") -> tuple[ApiToken, str]:
     """A new API token for the user; the secret is returned once and stored only hashed."""
+    begin_write()
     user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
     if user is None:
         raise NotFound(f"No user with e-mail {email}.")
@@ -71,13 +113,27 @@ def user_for_token(secret: str) -> Optional[User]:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        token.last_used_at = now
+        _record_use(token.id, now)
+    return db.session.get(User, token.user_id)
+
+
+def _record_use(token_id: int, when) -> None:
+    """Note when a token was last used. Bookkeeping only: when the database cannot take the
+    write (SQLite busy past its timeout), the request goes on without it."""
+    try:
+        begin_write()
+        db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))
         db.session.commit()
-    return token.user
+    except sa.exc.OperationalError as exc:
+        db.session.rollback()
+        if "database is locked" not in str(exc.orig):
+            raise
+        current_app.logger.warning("API token %s: last use not recorded (database busy)", token_id)
 
 
 def revoke_token(token_id: int, *, user: User) -> ApiToken:
     """Revoke a token: its owner or an admin may."""
+    begin_write()
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(f"Token {token_id} does not exist.")

@@ -10,6 +10,7 @@ import csv
 import functools
 import io
 import json
+import unicodedata
 from collections import defaultdict
 from datetime import datetime
 from typing import Callable, Iterator, Optional, Sequence
@@ -28,8 +29,13 @@ COLUMNS = (
     "publisher", "published_at", "verdict", "rationale", "evidence_urls", "proposed_by", "approved_by",
     "approved_at", "claim_url",
 )
-# OWASP CSV injection: a cell starting with one of these may be run as a formula.
+# OWASP CSV injection: a cell starting with one of these may be run as a formula ...
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_SIGNS = ("=", "+", "-", "@")
+# ... and so may one whose first sign comes after characters a spreadsheet skips or cannot be
+# seen: whitespace (space, NBSP, ideographic space, tab, CR, LF ...), zero-width and other
+# format characters (U+200B-U+200D, U+2060, U+FEFF ...), NUL and other controls.
+_SKIPPABLE_CATEGORIES = ("Cc", "Cf", "Zs", "Zl", "Zp")
 BOM = "\ufeff"
 DEFAULT_BATCH_SIZE = 1000
 
@@ -38,10 +44,25 @@ ClaimUrl = Callable[[int], str]
 
 def neutralise(value: str) -> str:
     """The cell as plain text: a leading ``'`` stops a spreadsheet from running a formula
-    (OWASP's advice for cells that begin with ``= + - @``, tab or carriage return)."""
-    if value and value[0] in FORMULA_PREFIXES:
+    (OWASP's advice for cells that begin with ``= + - @``, tab or carriage return), also when
+    whitespace, zero-width characters or controls stand before the sign."""
+    if not value:
+        return value
+    first = value[0]
+    if first.isalnum():  # most cells: nothing to skip, no sign
+        return value
+    if first in FORMULA_PREFIXES or _first_visible(value) in FORMULA_SIGNS:
         return "'" + value
     return value
+
+
+def _first_visible(value: str) -> str:
+    """The first character of ``value`` that is not whitespace, a format character or a
+    control ("" when there is none)."""
+    for char in value:
+        if not (char.isspace() or unicodedata.category(char) in _SKIPPABLE_CATEGORIES):
+            return char
+    return ""
 
 
 @functools.lru_cache(maxsize=4096)  # an article's date repeats on each of its claims

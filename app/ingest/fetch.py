@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 from urllib.parse import urljoin, urlsplit
 
-from app.errors import DomainError, FetchRefused
+from app.errors import DomainError, FetchFailed, FetchRefused
 from app.ingest.text import decode_bytes
 
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
@@ -269,8 +269,8 @@ def _page(url: str, response: http.client.HTTPResponse, sock: socket.socket, set
     """Check status and type, then read the body within the limits and decode it."""
     host = urlsplit(url).hostname or url
     if not 200 <= response.status < 300 or response.status == 204:
-        raise FetchRefused(f"{url} answered {response.status} {response.reason}; nothing to ingest.",
-                           url=url, status=response.status)
+        raise FetchFailed(f"{url} answered {response.status} {response.reason}; nothing to ingest.",
+                          url=url, remote_status=response.status)
     header = response.getheader("Content-Type") or ""
     mime, _, params = header.partition(";")
     mime = mime.strip().lower()

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app import related
+from app.database import begin_write
 from app.errors import DomainError, DuplicateArticle, EmptyText, ExtractionError, Invalid, TooLarge
 from app.extensions import db
 from app.ids import parse_id
@@ -181,20 +182,20 @@ def ingest_article(
     # The slow work (encoding, catching the ranker up) happens before the first write, so
     # the write transaction is short and the ranker never sees this ingest's uncommitted rows.
     prepared = related.prepare_claims([q.content for q in quotes])
-    db.session.rollback()  # end the read transaction: the write one starts from a fresh snapshot
-    article = Article(
-        title=(doc.title or guess_title(text)).strip()[:500],
-        publisher=(doc.publisher or None),
-        url=(doc.url or None),
-        published_at=doc.published_at,
-        text=text,
-        sha256=text_fingerprint(text),
-        source=source,
-        filename=filename,
-        ingested_by=user,
-    )
     try:
         with rollback_on_error(BUSY_MESSAGE):
+            begin_write()  # ends the read transaction: the write one starts (SQLite: IMMEDIATE) from the latest data
+            article = Article(
+                title=(doc.title or guess_title(text)).strip()[:500],
+                publisher=(doc.publisher or None),
+                url=(doc.url or None),
+                published_at=doc.published_at,
+                text=text,
+                sha256=text_fingerprint(text),
+                source=source,
+                filename=filename,
+                ingested_by=user,
+            )
             db.session.add(article)
             claims = _claims_from_quotes(article, quotes)
             db.session.flush()

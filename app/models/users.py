@@ -30,6 +30,26 @@ class User(UserMixin, db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     tokens: so.WriteOnlyMapped["ApiToken"] = so.relationship(back_populates="user")
+    login_sessions: so.WriteOnlyMapped["LoginSession"] = so.relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True)
+
+    # The secret of the sign-in this object was loaded for (app.auth.sessions); not a column.
+    login_secret = None  # type: Optional[str]
+
+    def get_id(self) -> str:
+        """Flask-Login's "alternative id": the secret of this browser's sign-in, so a cookie
+        names a LoginSession that the desk can end, never the user's own id."""
+        if not self.login_secret:
+            raise RuntimeError("Sign users in with app.auth.sessions.sign_in, not login_user directly.")
+        return self.login_secret
+
+    def __eq__(self, other: object) -> bool:
+        """The same user (UserMixin compares ``get_id()``, which is a sign-in here, not a user)."""
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    __hash__ = object.__hash__
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash (werkzeug's default), never the password."""
@@ -48,6 +68,22 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class LoginSession(db.Model):
+    """One browser's sign-in: its session and remember-me cookies carry the secret whose
+    hash is stored here. Deleting the row ends that sign-in everywhere the cookies went."""
+
+    __tablename__ = "login_sessions"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    remember: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    expires_at: so.Mapped[datetime]
+
+    user: so.Mapped[User] = so.relationship(back_populates="login_sessions")
 
 
 def hash_token(token: str) -> str:

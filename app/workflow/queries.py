@@ -101,6 +101,8 @@ class ClaimFilters:
             filters.unassigned = True
         elif parse_id(assignee):
             filters.assignee_id = parse_id(assignee)
+        elif assignee.isdecimal():  # a number no user has (beyond the id column)
+            filters.match_nothing = True
         if str(args.get("review") or "") in ("me", "1") and current_user_id:
             filters.review_for = current_user_id
         return filters

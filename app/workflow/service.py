@@ -17,6 +17,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import related
+from app.database import begin_write
 from app.errors import BadStatus, DomainError, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
 from app.extensions import db
 from app.ids import parse_id
@@ -34,16 +35,19 @@ from app.workflow.rules import TERMINAL_STATUSES, WORKING_STATUSES, can_edit, ca
 EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue")
 ACTION_FIELDS = ("status", "assignee", "reason", "dismiss_reason")
 BUSY_MESSAGE = "Another change was being saved at the same moment; nothing of yours was saved. Try again."
+CUE_MAX = 100  # Claim.cue's column
 
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def atomic(func: F) -> F:
-    """A refused or failed action writes nothing: the session is rolled back on any error."""
+    """A write transaction (SQLite: BEGIN IMMEDIATE, app.database) that writes nothing when
+    the action is refused or fails: the session is rolled back on any error."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with rollback_on_error(BUSY_MESSAGE):
+            begin_write()
             return func(*args, **kwargs)
     return wrapper  # type: ignore[return-value]
 
@@ -225,7 +229,10 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
                 raise Invalid(f"Kind must be one of {', '.join(CLAIM_KINDS)}.", field="kind")
             claim.kind = changes["kind"]
         if "cue" in changes:
-            claim.cue = (str(changes["cue"] or "").strip() or None)
+            cue = str(changes["cue"] or "").strip() or None
+            if cue is not None and len(cue) > CUE_MAX:
+                raise Invalid(f"The cue is {len(cue)} characters long; the limit is {CUE_MAX}.", field="cue")
+            claim.cue = cue
 
     after = _after(claim)
     changed = _in_field_order(k for k in after if k != "version" and before.get(k) != after.get(k))

@@ -38,9 +38,56 @@ def test_a_cell_starting_like_a_formula_is_neutralised(prefix):
     assert neutralise(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", ["", "plain", "1+1", " =padded", "'already quoted", "https://x.test/=1"])
+# What may stand, unseen or skipped by a spreadsheet, before a formula sign (issue 12 §5).
+HIDING_PREFIXES = {
+    "space": " ", "nbsp": "\u00a0", "ideographic-space": "\u3000", "tab": "\t", "cr": "\r", "lf": "\n",
+    "crlf": "\r\n", "zwsp": "\u200b", "zwnj": "\u200c", "zwj": "\u200d", "word-joiner": "\u2060",
+    "bom": "\ufeff", "nul": "\x00", "mixed": " \u200b\u00a0\t",
+}
+
+
+@pytest.mark.parametrize("sign", ["=", "+", "-", "@"])
+@pytest.mark.parametrize("prefix", HIDING_PREFIXES.values(), ids=HIDING_PREFIXES.keys())
+def test_a_formula_sign_after_hidden_or_blank_characters_is_neutralised(prefix, sign):
+    value = prefix + sign + "HYPERLINK(\"http://evil.example\")"
+    assert neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["", "plain", "1+1", " padded", "\u200bhidden but harmless", "'already quoted",
+                                   "https://x.test/=1", " ", "\u00a0\u00a0", "Зеленський", "日本語"])
 def test_other_cells_are_left_alone(value):
     assert neutralise(value) == value
+
+
+@pytest.mark.parametrize("export_path", ["/queue/export.csv", "/api/v1/export.csv"])
+def test_web_and_api_exports_neutralise_hidden_formulas_in_every_text_column(
+        app, client, auth, editor, token_for, export_path):
+    """Rows written as they might have been stored (e.g. before the input rule, or by the CLI)."""
+    from app.extensions import db
+    from app.models import Article, Claim, Speaker
+
+    prefixes = {name: p for name, p in HIDING_PREFIXES.items()
+                if not ("\x00" in p and db.engine.dialect.name == "postgresql")}  # PostgreSQL stores no NUL
+    for n, (name, prefix) in enumerate(prefixes.items()):
+        text = "The harbour fund has 300 thousand crowns left."
+        article = Article(title=prefix + "=cmd|' /C calc'!A0", publisher=prefix + "+SUM(1,2)",
+                          url="https://example.org/" + name, text=text + f" ({name})", sha256=f"{n:064x}",
+                          source="paste")
+        speaker = Speaker(name=prefix + "@Evil", name_key=f"evil {name}")
+        db.session.add(Claim(article=article, speaker=speaker, content=prefix + "-1+1", kind="direct",
+                             start=0, end=len(text), status="new"))
+    db.session.commit()
+    if export_path.startswith("/api/"):
+        response = client.get(export_path, headers=token_for(editor))
+    else:
+        auth.login(editor)
+        response = client.get(export_path)
+    assert response.status_code == 200
+    rows = [dict(zip(COLUMNS, row)) for row in parse(response.get_data())[1:]]
+    assert len(rows) == len(prefixes)
+    for row in rows:
+        for column in ("article_title", "publisher", "speaker", "content"):
+            assert row[column].startswith("'"), (column, row[column])
 
 
 def test_header_lists_the_columns_in_order(app):
