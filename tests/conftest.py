@@ -59,7 +59,7 @@ def app(tmp_path_factory):
         db.engine.dispose()
 
 
-ENGINE_TEST_DIRS = ("extraction", "similarity")
+ENGINE_TEST_DIRS = ("extraction", "similarity", "checkworthiness", "factchecks")
 
 
 @pytest.fixture(autouse=True)
