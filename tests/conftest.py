@@ -82,7 +82,7 @@ def _sync_normal(engine: sa.Engine) -> None:
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
-ENGINE_TEST_DIRS = ("extraction", "similarity")
+ENGINE_TEST_DIRS = ("extraction", "similarity", "checkworthiness", "factchecks")
 
 
 @pytest.fixture(autouse=True)

@@ -1,14 +1,12 @@
-"""Hybrid ranking: dense cosine (claim text, optional title) fused with BM25 by z-scores.
+"""Hybrid ranking: dense cosine (claim text, optional title) and BM25, fused per candidate.
 
-Each signal is turned into a z-score over the whole collection for the query at hand,
-then summed with fixed weights::
-
-    score = z(cos(query, text)) + title * z(cos(query, title)) + lexical * z(BM25(text + title))
-
-The weights in :data:`DEFAULT_WEIGHTS` were chosen by grid search on the CLEF-2020
-CheckThat! 2a *train* queries (not dev). Only candidates that are in the top ``pool``
-of at least one signal are fused, so a query costs two matrix-vector products, one
-sparse BM25 pass and some O(n) statistics.
+A query gathers candidates (the top ``pool`` documents by text cosine, by title cosine
+and by BM25), reads each candidate's signals into :class:`~app.similarity.fusion.Candidates`
+and lets a :class:`~app.similarity.fusion.Fusion` score them. The default fusion is the
+learned one committed in ``app/similarity/data/fusion.json`` (trained on the CLEF-2020
+CheckThat! 2a *train* queries, see :mod:`app.similarity.fusion`); ``weights=FusionWeights(...)``
+selects the fixed z-score rule instead. The lexical hits can come from outside
+(``lexical_hits=``, e.g. a database's full-text search) instead of the in-process BM25.
 """
 from __future__ import annotations
 
@@ -19,6 +17,7 @@ from typing import Collection, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
+from app.similarity.fusion import Candidates, Fusion, ZScoreFusion, default_fusion
 from app.similarity.index import VectorIndex, top_k
 from app.similarity.lexical import BM25Index, tokenize
 from app.similarity.text import clean_query_text
@@ -28,13 +27,17 @@ __all__ = ["DEFAULT_WEIGHTS", "FusionWeights", "HybridRanker", "Match", "clean_q
 
 @dataclass(frozen=True)
 class FusionWeights:
-    """Weights of the z-scored signals relative to the text cosine (weight 1)."""
+    """Weights of the z-scored signals relative to the text cosine (weight 1), for
+    :class:`~app.similarity.fusion.ZScoreFusion`."""
 
     title: float = 0.6
     lexical: float = 0.25
 
+    def fusion(self) -> ZScoreFusion:
+        return ZScoreFusion(title=self.title, lexical=self.lexical)
 
-# Chosen on CLEF-2020 2a train (800 tweets) by grid search, see bench notes in the report.
+
+# The fixed rule's weights, chosen on CLEF-2020 2a train (800 tweets) by grid search.
 DEFAULT_WEIGHTS = FusionWeights(title=0.6, lexical=0.25)
 
 
@@ -45,17 +48,7 @@ class Match(NamedTuple):
     score: float
     cosine: float
     title_cosine: float | None
-    bm25: float
-
-
-def _zscore_stats(values: np.ndarray, n: int) -> tuple[float, float]:
-    """Mean and std of ``values`` padded with zeros up to ``n`` entries."""
-    if n <= 0:
-        return 0.0, 1.0
-    total = float(values.sum(dtype=np.float64))
-    mean = total / n
-    var = float(np.square(values, dtype=np.float64).sum()) / n - mean * mean
-    return mean, max(var, 0.0) ** 0.5
+    bm25: float  # the lexical score (BM25 in process, or what ``lexical_hits`` gave)
 
 
 def _lookup(ids: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -82,14 +75,26 @@ class HybridRanker:
 
     Args:
         dim: Dimension of the embedding model's vectors.
-        weights: Fusion weights (see :class:`FusionWeights`).
-        pool: Candidates taken from the top of each signal before fusing.
+        weights: Use the fixed z-score rule with these weights instead of ``fusion``.
+        fusion: How candidates are scored (default: the committed learned fusion).
+        pool: Candidates taken from the top of each signal before fusing (at least the
+            fusion's ``depth``).
     """
 
-    def __init__(self, dim: int, *, weights: FusionWeights = DEFAULT_WEIGHTS, pool: int = 100):
+    def __init__(
+        self,
+        dim: int,
+        *,
+        weights: FusionWeights | None = None,
+        fusion: Fusion | None = None,
+        pool: int = 100,
+    ):
+        if weights is not None and fusion is not None:
+            raise ValueError("give weights or fusion, not both")
         self.dim = int(dim)
         self.weights = weights
-        self.pool = int(pool)
+        self.fusion: Fusion = fusion or (weights.fusion() if weights is not None else default_fusion())
+        self.pool = max(int(pool), int(self.fusion.depth))
         self.text_index = VectorIndex(self.dim)
         self.title_index = VectorIndex(self.dim)
         self.lexical = BM25Index()
@@ -101,11 +106,12 @@ class HybridRanker:
         dim: int,
         rows: Iterable[tuple[int, str, np.ndarray]],
         *,
-        weights: FusionWeights = DEFAULT_WEIGHTS,
+        weights: FusionWeights | None = None,
+        fusion: Fusion | None = None,
         pool: int = 100,
     ) -> "HybridRanker":
         """Build a ranker from ``(id, text, vector)`` rows, e.g. read from the database."""
-        ranker = cls(dim, weights=weights, pool=pool)
+        ranker = cls(dim, weights=weights, fusion=fusion, pool=pool)
         ids, texts, vectors = [], [], []
         for id_, text, vector in rows:
             ids.append(id_)
@@ -122,7 +128,7 @@ class HybridRanker:
         return id_ in self.text_index
 
     def __repr__(self) -> str:
-        return f"HybridRanker(dim={self.dim}, size={len(self)}, weights={self.weights})"
+        return f"HybridRanker(dim={self.dim}, size={len(self)}, fusion={self.fusion})"
 
     @property
     def nbytes(self) -> int:
@@ -184,6 +190,7 @@ class HybridRanker:
         k: int = 10,
         *,
         exclude: Collection[int] = (),
+        lexical_hits: tuple[Sequence[int], Sequence[float]] | None = None,
     ) -> list[Match]:
         """Rank stored documents against one query.
 
@@ -193,13 +200,16 @@ class HybridRanker:
             query_vector: Its embedding from the same model as the stored vectors.
             k: Number of matches to return at most.
             exclude: Ids to leave out (e.g. the query document itself).
+            lexical_hits: ``(ids, scores)`` of a lexical search done elsewhere (e.g. the
+                database's full-text search; at least its top ``pool``), used instead of
+                the in-process BM25.
 
         Returns:
             Up to ``k`` :class:`Match` tuples, best first.
         """
-        terms = tokenize(query_text)
+        terms = tokenize(query_text) if lexical_hits is None else None
         with self._lock:
-            return self._rank(terms, query_vector, k, exclude)
+            return self._rank(terms, query_vector, k, exclude, lexical_hits)
 
     def related(self, id_: int, k: int = 5, *, exclude: Collection[int] = ()) -> list[Match]:
         """Rank the documents most related to a stored document, leaving it out.
@@ -210,78 +220,79 @@ class HybridRanker:
         id_ = int(id_)
         with self._lock:
             return self._rank(
-                self.lexical.terms_of(id_), self.text_index.get(id_), k, {id_, *map(int, exclude)}
+                self.lexical.terms_of(id_), self.text_index.get(id_), k, {id_, *map(int, exclude)}, None
             )
 
-    def _rank(
-        self, terms: Sequence[str] | Counter, vector: np.ndarray, k: int, exclude: Collection[int]
-    ) -> list[Match]:
-        n = len(self.text_index)
-        if k <= 0 or n == 0:
-            return []
-        w = self.weights
+    def candidates(
+        self,
+        terms: Sequence[str] | Counter | None,
+        vector: np.ndarray,
+        exclude: Collection[int] = (),
+        lexical_hits: tuple[Sequence[int], Sequence[float]] | None = None,
+    ) -> Candidates:
+        """The union of each signal's top ``pool`` (less ``exclude``) with all their signals.
+
+        ``lexical_hits`` replaces the in-process BM25 over ``terms`` when given.
+        """
+        with self._lock:
+            return self._candidates(terms, vector, exclude, lexical_hits)
+
+    def _candidates(self, terms, vector, exclude, lexical_hits) -> Candidates:
+        empty = Candidates.build([], [])
+        if len(self.text_index) == 0:
+            return empty
         row_ids = self.text_index.ids
         cos = self.text_index.similarities(vector)
         pool = self.pool + len(exclude)
-        candidates = [row_ids[top_k(cos, pool)]]
-        stats = {"cos": _zscore_stats(cos, n)}
-
-        use_title = w.title != 0 and len(self.title_index) > 0
-        if use_title:
+        lists = [row_ids[top_k(cos, pool)]]
+        has_titles = len(self.title_index) > 0
+        if has_titles:
             title_cos = self.title_index.similarities(vector)
             title_ids = self.title_index.ids
-            candidates.append(title_ids[top_k(title_cos, pool)])
             # Documents without a title count with their text cosine as title cosine.
-            missing = n - len(self.title_index)
-            if missing:
-                has_title = np.isin(row_ids, title_ids)
-                stats["title"] = _zscore_stats(np.concatenate([title_cos, cos[~has_title]]), n)
-            else:
-                stats["title"] = _zscore_stats(title_cos, n)
-
-        use_lexical = w.lexical != 0
-        if use_lexical:
+            no_title = ~np.isin(row_ids, title_ids)
+            all_title_ids = np.concatenate([title_ids, row_ids[no_title]])
+            all_title_cos = np.concatenate([title_cos, cos[no_title]])
+            lists.append(all_title_ids[top_k(all_title_cos, pool)])
+        if lexical_hits is not None:
+            bm_ids = np.asarray(lexical_hits[0], dtype=np.int64)
+            bm_scores = np.asarray(lexical_hits[1], dtype=np.float32)
+            known = np.isin(bm_ids, row_ids)
+            bm_ids, bm_scores = bm_ids[known], bm_scores[known]
+        elif terms:
             bm_ids, bm_scores = self.lexical.score_all(terms)
         else:
             bm_ids, bm_scores = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         if bm_ids.size:
-            candidates.append(bm_ids[top_k(bm_scores, pool)])
-        stats["bm25"] = _zscore_stats(bm_scores, n)
-
-        pool_ids = np.unique(np.concatenate(candidates))
+            lists.append(bm_ids[top_k(bm_scores, pool)])
+        ids = np.unique(np.concatenate(lists))
         if exclude:
-            pool_ids = pool_ids[~np.isin(pool_ids, np.fromiter(map(int, exclude), dtype=np.int64))]
-        if pool_ids.size == 0:
-            return []
-
-        def z(values: np.ndarray, key: str) -> np.ndarray:
-            mean, std = stats[key]
-            return (values - mean) / std if std > 0 else np.zeros_like(values)
-
-        pool_cos = cos[self.text_index.rows(pool_ids)]
-        fused = z(pool_cos, "cos")
-        pool_title = None
-        if use_title:
+            ids = ids[~np.isin(ids, np.fromiter(map(int, exclude), dtype=np.int64))]
+        if ids.size == 0:
+            return empty
+        pool_cos = cos[self.text_index.rows(ids)]
+        pool_title = pool_cos
+        if has_titles:
             pool_title = np.array(
-                [
-                    title_cos[self.title_index.rows([i])[0]] if i in self.title_index else c
-                    for i, c in zip(pool_ids.tolist(), pool_cos.tolist())
-                ],
-                dtype=np.float32,
-            )
-            fused = fused + w.title * z(pool_title, "title")
-        pool_bm = _lookup(bm_ids, bm_scores, pool_ids)
-        if use_lexical:
-            fused = fused + w.lexical * z(pool_bm, "bm25")
+                [title_cos[self.title_index.rows([i])[0]] if i in self.title_index else c
+                 for i, c in zip(ids.tolist(), pool_cos.tolist())], dtype=np.float32)
+        return Candidates.build(ids, pool_cos, pool_title, _lookup(bm_ids, bm_scores, ids))
 
-        best = top_k(fused, k)
+    def _rank(self, terms, vector, k, exclude, lexical_hits) -> list[Match]:
+        if k <= 0 or len(self.text_index) == 0:
+            return []
+        found = self._candidates(terms, vector, exclude, lexical_hits)
+        if len(found) == 0:
+            return []
+        fused = self.fusion.scores(found)
+        has_titles = len(self.title_index) > 0
         return [
             Match(
-                id=int(pool_ids[i]),
+                id=int(found.ids[i]),
                 score=float(fused[i]),
-                cosine=float(pool_cos[i]),
-                title_cosine=None if pool_title is None else float(pool_title[i]),
-                bm25=float(pool_bm[i]),
+                cosine=float(found.cosine[i]),
+                title_cosine=float(found.title_cosine[i]) if has_titles else None,
+                bm25=float(found.lexical[i]),
             )
-            for i in best
+            for i in top_k(fused, k)
         ]

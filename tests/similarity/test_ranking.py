@@ -1,8 +1,9 @@
-"""HybridRanker fusion maths on made-up vectors and texts."""
+"""HybridRanker candidates and fusion maths on made-up vectors and texts."""
 import numpy as np
 import pytest
 
 from app.similarity import normalize_rows
+from app.similarity.fusion import FEATURES, Candidates, LearnedFusion, ZScoreFusion, features
 from app.similarity.lexical import BM25Index
 from app.similarity.ranking import FusionWeights, HybridRanker
 
@@ -36,7 +37,7 @@ def test_pure_dense_ranking_equals_vector_search():
     assert got[0].title_cosine is None
 
 
-def test_fused_score_is_weighted_sum_of_corpus_zscores():
+def test_fused_score_is_weighted_sum_of_top_list_zscores():
     vectors, title_vectors = make()
     weights = FusionWeights(title=0.6, lexical=0.25)
     ranker = HybridRanker(8, weights=weights)
@@ -49,7 +50,10 @@ def test_fused_score_is_weighted_sum_of_corpus_zscores():
     bm = BM25Index()
     bm.add(range(len(TEXTS)), [f"{t} {ti}" if ti else t for t, ti in zip(TEXTS, TITLES)])
     lexical = bm.scores(query_text, range(len(TEXTS)))
-    expected = z(cos) + 0.6 * z(title_cos) + 0.25 * z(lexical)
+    matched = lexical[lexical > 0]
+    # Each signal is z-scored against its own top list (here: every document; for the
+    # lexical score, the documents that match).
+    expected = z(cos) + 0.6 * z(title_cos) + 0.25 * (lexical - matched.mean()) / matched.std()
 
     got = ranker.rank(query_text, query, k=len(TEXTS))
     assert [m.id for m in got] == list(np.argsort(-expected, kind="stable"))
@@ -58,6 +62,67 @@ def test_fused_score_is_weighted_sum_of_corpus_zscores():
         assert m.cosine == pytest.approx(cos[m.id], abs=1e-6)
         assert m.title_cosine == pytest.approx(title_cos[m.id], abs=1e-6)
         assert m.bm25 == pytest.approx(lexical[m.id], abs=1e-5)
+
+
+def test_features_are_the_documented_ones():
+    found = Candidates.build([7, 8, 9], cosine=[0.9, 0.5, 0.1], title_cosine=[0.2, 0.6, 0.4],
+                             lexical=[0.0, 4.0, 2.0])
+    f = dict(zip(FEATURES, features(found, depth=2).T))
+    top_cos = np.array([0.9, 0.5])
+    assert f["cos"] == pytest.approx([0.9, 0.5, 0.1])
+    assert f["cos_z"] == pytest.approx((np.array([0.9, 0.5, 0.1]) - top_cos.mean()) / top_cos.std())
+    assert f["cos_gap"] == pytest.approx([0.0, -0.4, -0.8])
+    assert f["cos_rr"] == pytest.approx([1.0, 1 / np.log2(3), 0.0])  # rank 3 is below depth 2
+    assert f["title_gap"] == pytest.approx([-0.4, 0.0, -0.2])
+    assert f["lex_share"] == pytest.approx([0.0, 1.0, 0.5])
+    assert f["lex_rr"] == pytest.approx([0.0, 1.0, 1 / np.log2(3)])
+    assert f["lex_z"][1:] == pytest.approx([1.0, -1.0])
+
+
+def test_lexical_scale_does_not_change_the_learned_fusion():
+    fusion = LearnedFusion(np.linspace(-1, 1, len(FEATURES)), depth=3)
+    rng = np.random.default_rng(2)
+    cos, title, lexical = rng.random(6), rng.random(6), rng.random(6) * (rng.random(6) > 0.3)
+    base = fusion.scores(Candidates.build(range(6), cos, title, lexical))
+    scaled = fusion.scores(Candidates.build(range(6), cos, title, lexical * 37.0))
+    assert scaled == pytest.approx(base)
+
+
+def test_candidates_mismatched_lengths_are_refused():
+    with pytest.raises(ValueError):
+        Candidates(np.arange(3), np.zeros(3), np.zeros(2), np.zeros(3))
+
+
+def test_learned_fusion_round_trip_and_refuses_other_features(tmp_path):
+    fusion = LearnedFusion(np.arange(len(FEATURES), dtype=float), depth=20)
+    fusion.save(tmp_path / "f.json", command="test")
+    again = LearnedFusion.load(tmp_path / "f.json")
+    assert again.depth == 20 and np.array_equal(again.weights, fusion.weights)
+    assert again.meta["command"] == "test"
+    (tmp_path / "bad.json").write_text('{"features": ["x"], "depth": 1, "weights": [1]}')
+    with pytest.raises(ValueError):
+        LearnedFusion.load(tmp_path / "bad.json")
+
+
+def test_lexical_hits_from_outside_replace_bm25():
+    vectors = np.array([[1.0, 0.0], [0.99, 0.141], [0.0, 1.0]])
+    ranker = HybridRanker(2, weights=FusionWeights(title=0, lexical=5.0))
+    ranker.add([10, 20, 30], ["alpha", "beta", "gamma"], vectors)
+    query = np.array([1.0, 0.0])
+    assert ranker.rank("alpha", query)[0].id == 10
+    # A full-text search elsewhere says 20 matches best (ids it does not know are ignored).
+    got = ranker.rank("alpha", query, lexical_hits=([20, 30, 99], [3.0, 0.5, 9.0]))
+    assert got[0].id == 20 and got[0].bm25 == pytest.approx(3.0)
+    assert {m.id for m in got} == {10, 20, 30}
+
+
+def test_default_ranker_uses_the_committed_learned_fusion():
+    ranker = HybridRanker(8)
+    assert isinstance(ranker.fusion, LearnedFusion)
+    assert ranker.pool >= ranker.fusion.depth
+    assert isinstance(HybridRanker(8, weights=FusionWeights()).fusion, ZScoreFusion)
+    with pytest.raises(ValueError):
+        HybridRanker(8, weights=FusionWeights(), fusion=ranker.fusion)
 
 
 def test_lexical_weight_can_flip_order():
