@@ -23,7 +23,7 @@ from app.similarity.index import VectorIndex, top_k
 from app.similarity.lexical import BM25Index, tokenize
 from app.similarity.text import clean_query_text
 
-__all__ = ["DEFAULT_WEIGHTS", "FusionWeights", "HybridRanker", "Match", "clean_query_text"]
+__all__ = ["DEFAULT_WEIGHTS", "FusionWeights", "HybridRanker", "Match", "clean_query_text", "fuse", "zscore_stats"]
 
 
 @dataclass(frozen=True)
@@ -48,14 +48,48 @@ class Match(NamedTuple):
     bm25: float
 
 
-def _zscore_stats(values: np.ndarray, n: int) -> tuple[float, float]:
-    """Mean and std of ``values`` padded with zeros up to ``n`` entries."""
+def zscore_stats(values: np.ndarray, n: int) -> tuple[float, float]:
+    """Mean and std of ``values`` padded with zeros up to ``n`` entries (a signal's
+    statistics over a collection of ``n`` documents, or over a sample of ``n``)."""
     if n <= 0:
         return 0.0, 1.0
     total = float(values.sum(dtype=np.float64))
     mean = total / n
     var = float(np.square(values, dtype=np.float64).sum()) / n - mean * mean
     return mean, max(var, 0.0) ** 0.5
+
+
+def fuse(
+    cosine: np.ndarray,
+    lexical: np.ndarray,
+    stats: dict[str, tuple[float, float]],
+    *,
+    title_cosine: np.ndarray | None = None,
+    weights: FusionWeights = DEFAULT_WEIGHTS,
+) -> np.ndarray:
+    """Fused scores of candidates from their explicit signals.
+
+    Args:
+        cosine: Each candidate's cosine to the query (text vectors).
+        lexical: Each candidate's lexical score (BM25 or the database's full-text rank).
+        stats: ``(mean, std)`` of each signal over the collection for this query, under
+            ``"cos"``, ``"bm25"`` and (with titles) ``"title"``: see :func:`zscore_stats`.
+        title_cosine: Each candidate's cosine to its title, or None (no title signal).
+        weights: Weights of title and lexical z-scores relative to the text cosine's.
+
+    Returns:
+        ``z(cos) + title * z(title cos) + lexical * z(lexical)`` per candidate.
+    """
+    def z(values: np.ndarray, key: str) -> np.ndarray:
+        mean, std = stats[key]
+        return (values - mean) / std if std > 0 else np.zeros_like(values)
+
+    fused = z(np.asarray(cosine, dtype=np.float32), "cos")
+    if title_cosine is not None and weights.title != 0:
+        fused = fused + weights.title * z(np.asarray(title_cosine, dtype=np.float32), "title")
+    if weights.lexical != 0:
+        fused = fused + weights.lexical * z(np.asarray(lexical, dtype=np.float32), "bm25")
+    return fused
 
 
 def _lookup(ids: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -224,7 +258,7 @@ class HybridRanker:
         cos = self.text_index.similarities(vector)
         pool = self.pool + len(exclude)
         candidates = [row_ids[top_k(cos, pool)]]
-        stats = {"cos": _zscore_stats(cos, n)}
+        stats = {"cos": zscore_stats(cos, n)}
 
         use_title = w.title != 0 and len(self.title_index) > 0
         if use_title:
@@ -235,9 +269,9 @@ class HybridRanker:
             missing = n - len(self.title_index)
             if missing:
                 has_title = np.isin(row_ids, title_ids)
-                stats["title"] = _zscore_stats(np.concatenate([title_cos, cos[~has_title]]), n)
+                stats["title"] = zscore_stats(np.concatenate([title_cos, cos[~has_title]]), n)
             else:
-                stats["title"] = _zscore_stats(title_cos, n)
+                stats["title"] = zscore_stats(title_cos, n)
 
         use_lexical = w.lexical != 0
         if use_lexical:
@@ -246,7 +280,7 @@ class HybridRanker:
             bm_ids, bm_scores = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         if bm_ids.size:
             candidates.append(bm_ids[top_k(bm_scores, pool)])
-        stats["bm25"] = _zscore_stats(bm_scores, n)
+        stats["bm25"] = zscore_stats(bm_scores, n)
 
         pool_ids = np.unique(np.concatenate(candidates))
         if exclude:
@@ -254,12 +288,7 @@ class HybridRanker:
         if pool_ids.size == 0:
             return []
 
-        def z(values: np.ndarray, key: str) -> np.ndarray:
-            mean, std = stats[key]
-            return (values - mean) / std if std > 0 else np.zeros_like(values)
-
         pool_cos = cos[self.text_index.rows(pool_ids)]
-        fused = z(pool_cos, "cos")
         pool_title = None
         if use_title:
             pool_title = np.array(
@@ -269,10 +298,9 @@ class HybridRanker:
                 ],
                 dtype=np.float32,
             )
-            fused = fused + w.title * z(pool_title, "title")
         pool_bm = _lookup(bm_ids, bm_scores, pool_ids)
-        if use_lexical:
-            fused = fused + w.lexical * z(pool_bm, "bm25")
+        fused = fuse(pool_cos, pool_bm if use_lexical else np.zeros_like(pool_bm), stats,
+                     title_cosine=pool_title, weights=w)
 
         best = top_k(fused, k)
         return [
