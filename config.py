@@ -57,7 +57,7 @@ class Config:
     CLAIMDESK_ANN_EF = _int_env("CLAIMDESK_ANN_EF", 64)  # HNSW search depth
     CLAIMDESK_ANN_BACKGROUND = True  # compactions and rebuilds in a background thread
     # Rows one lookup's full-text query may score (the rarest words are kept within it).
-    CLAIMDESK_LEXICAL_BUDGET = _int_env("CLAIMDESK_LEXICAL_BUDGET", 10_000)
+    CLAIMDESK_LEXICAL_BUDGET = _int_env("CLAIMDESK_LEXICAL_BUDGET", 3_000)
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     SESSION_COOKIE_HTTPONLY = True

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.similarity.lexical import STOP_WORDS
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-CACHE_SECONDS = 300.0
+CACHE_SECONDS = 3600.0  # document frequencies drift slowly
 MAX_WORDS = 64
 
 
@@ -85,6 +85,18 @@ def dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
+def _fetch_all(sql: str, params: tuple) -> list[tuple]:
+    """Rows of a query on the session's connection, through the driver's own cursor
+    (thousands of (id, score) rows: SQLAlchemy's row objects would cost more than the query)."""
+    dbapi = db.session.connection().connection.dbapi_connection
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def search(kind: str, text: str, *, budget: int) -> LexicalMatches:
     """All rows of ``kind`` ("claim" or "evidence") matching the words of ``text`` that fit
     the budget, scored by the database (SQLite: -bm25(), PostgreSQL: ts_rank_cd())."""
@@ -119,21 +131,20 @@ def _fts5_phrase(word: str) -> str:
 
 def _search_sqlite(kind: str, words: list[str], budget: int) -> LexicalMatches:
     table = _TABLES["sqlite"][kind]
-    counts = []
-    for word in words:
-        key = ("sqlite", table, word)
-        count = _FREQUENCIES.get(key)
-        if count is None:
-            count = db.session.execute(sa.text(f"SELECT count(*) FROM {table} WHERE {table} MATCH :q"),
-                                       {"q": _fts5_phrase(word)}).scalar() or 0
-            _FREQUENCIES.put(key, count)
-        counts.append(count)
+    counts = [_FREQUENCIES.get(("sqlite", table, word)) for word in words]
+    unknown = [word for word, count in zip(words, counts) if count is None]
+    if unknown:  # one round trip for the words not seen lately
+        found = _fetch_all("SELECT " + ", ".join(f"(SELECT count(*) FROM {table} WHERE {table} MATCH ?)"
+                                                 for _ in unknown), tuple(_fts5_phrase(w) for w in unknown))[0]
+        for word, count in zip(unknown, found):
+            _FREQUENCIES.put(("sqlite", table, word), int(count or 0))
+        counts = [_FREQUENCIES.get(("sqlite", table, word)) or 0 for word in words]
     chosen = [w for w, c in zip(words, counts) if c > 0]
     chosen = _within_budget(chosen, [c for c in counts if c > 0], budget)
     if not chosen:
         return LexicalMatches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), [])
-    rows = db.session.execute(sa.text(f"SELECT rowid, -bm25({table}) FROM {table} WHERE {table} MATCH :q"),
-                              {"q": " OR ".join(_fts5_phrase(w) for w in chosen)}).all()
+    rows = _fetch_all(f"SELECT rowid, -bm25({table}) FROM {table} WHERE {table} MATCH ?",
+                      (" OR ".join(_fts5_phrase(w) for w in chosen),))
     return _matches(rows, chosen)
 
 
@@ -188,7 +199,7 @@ def _search_postgresql(kind: str, words: list[str], budget: int) -> LexicalMatch
     if not chosen:
         return LexicalMatches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), [])
     query = " | ".join(_tsquery_literal(lexeme) for lexeme in chosen)
-    rows_found = db.session.execute(sa.text(
-        f"SELECT id, ts_rank_cd(search_vector, q) FROM {table}, CAST(:q AS tsquery) AS q "
-        "WHERE search_vector @@ q"), {"q": query}).all()  # the lexemes as they are: no re-stemming
+    rows_found = _fetch_all(  # CAST: the lexemes as they are, no re-stemming
+        f"SELECT id, ts_rank_cd(search_vector, q) FROM {table}, CAST(%s AS tsquery) AS q WHERE search_vector @@ q",
+        (query,))
     return _matches(rows_found, chosen)

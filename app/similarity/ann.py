@@ -82,7 +82,7 @@ class AnnSettings:
     journal_max: int = 10_000
     sample_size: int = 4096
     connectivity: int = 16
-    expansion_add: int = 128
+    expansion_add: int = 64
     expansion_search: int = 64
     dtype: str = "f16"
     threads: int = 0
