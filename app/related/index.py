@@ -142,23 +142,22 @@ def publish(changes: Sequence[tuple], app: Optional[Flask] = None) -> None:
     app = app or current_app
     missing: set[str] = set()
     for op, kind, ids, vectors in changes:
-        if op == "add":
-            target = writer(kind, vectors.shape[1], app)
-            if not target.available:
-                missing.add(kind)
-                continue
-            target.add(ids, vectors)
-        else:
-            for target in [w for (k, m, _d), w in _state(app)["writers"].items() if k == kind and m == model_name(app)] \
-                    or [_writer_for_existing(kind, app)]:
-                if target is not None and target.available:
-                    target.remove(ids)
+        target = writer(kind, vectors.shape[1], app) if op == "add" else _writer_for_existing(kind, app)
+        if target is None:
+            continue
+        # Appended even while no generation exists: a rebuild under way keeps the change.
+        target.add(ids, vectors) if op == "add" else target.remove(ids)
+        if not target.available:
+            missing.add(kind)
     for kind in missing:
         rebuild_soon(kind, app)
 
 
 def _writer_for_existing(kind: str, app: Flask) -> Optional[AnnWriter]:
     """A writer for the live index of ``kind`` (its dimension read from the generation)."""
+    for (k, model, _dim), found in _state(app)["writers"].items():
+        if k == kind and model == model_name(app):
+            return found
     probe = AnnReader(directory(kind, app=app), model=model_name(app))
     if not probe.refresh():
         return None
@@ -172,6 +171,12 @@ def rebuild_soon(kind: str, app: Optional[Flask] = None) -> None:
         with app.app_context():
             rebuild(kind)
         return
+    state = _state(app)
+    with state["lock"]:
+        running = state.setdefault("rebuilding", set())
+        if kind in running:  # one rebuild per kind at a time in this process
+            return
+        running.add(kind)
 
     def run() -> None:
         try:
@@ -179,6 +184,9 @@ def rebuild_soon(kind: str, app: Optional[Flask] = None) -> None:
                 rebuild(kind)
         except Exception:  # the next write or `flask reindex` tries again
             log.exception("rebuilding the %s index failed", kind)
+        finally:
+            with state["lock"]:
+                running.discard(kind)
 
     threading.Thread(target=run, name=f"ann-rebuild-{kind}", daemon=False).start()
 

@@ -161,6 +161,7 @@ class _Journal:
         self.records: np.ndarray = np.zeros(0, dtype=self.dtype)
         self.live = np.zeros(0, dtype=bool)
         self.last: dict[int, int] = {}  # key -> position of its latest record
+        self.new_keys: list[int] = []  # keys first seen by the last refresh
 
     def __len__(self) -> int:
         return self.records.shape[0]
@@ -178,11 +179,14 @@ class _Journal:
         self.records = np.memmap(self.path, dtype=self.dtype, mode="r", shape=(count,))
         live = np.zeros(count, dtype=bool)
         live[:seen] = self.live
+        self.new_keys = []
         for pos in range(seen, count):
             op, key = int(self.records["op"][pos]), int(self.records["key"][pos])
             previous = self.last.get(key)
             if previous is not None:
                 live[previous] = False
+            else:
+                self.new_keys.append(key)
             self.last[key] = pos
             live[pos] = op == ADD
         self.live = live
@@ -233,6 +237,7 @@ class AnnReader:
         self.sample_vectors = np.zeros((0, 0), dtype=np.float32)
         self._journal: Optional[_Journal] = None
         self._current_stamp: Optional[tuple] = None
+        self._hidden_in_base = 0
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
@@ -260,9 +265,13 @@ class AnnReader:
                     except FileNotFoundError:  # the writer swapped again and removed it: re-read
                         time.sleep(0.01)
                 self._current_stamp = self._stamp()
-            if self._journal is not None:
-                self._journal.refresh()
+            if self._journal is not None and self._journal.refresh():
+                self._count_hidden(self._journal.new_keys)
             return self.info is not None
+
+    def _count_hidden(self, keys: list[int]) -> None:
+        """Count the base vectors the journal's keys hide (for ``len``)."""
+        self._hidden_in_base += sum(1 for key in keys if self._in_base(key))
 
     def _stamp(self) -> Optional[tuple]:
         try:
@@ -300,6 +309,8 @@ class AnnReader:
         journal.refresh()
         self.info, self._hnsw, self._flat_keys, self._flat_vectors = info, hnsw, flat_keys, flat_vectors
         self.sample_ids, self.sample_vectors, self._journal = sample_ids, sample_vectors, journal
+        self._hidden_in_base = 0
+        self._count_hidden(journal.new_keys)
 
     def _close(self) -> None:
         self.info = self._hnsw = self._flat_keys = self._flat_vectors = self._journal = None
@@ -329,9 +340,7 @@ class AnnReader:
         with self._lock:
             if self.info is None:
                 return 0
-            journal = self._journal
-            changed = [k for k in journal.last if self._in_base(k)]
-            return self.info.count - len(changed) + journal.live_count()
+            return self.info.count - self._hidden_in_base + self._journal.live_count()
 
     def search(self, vector: np.ndarray, k: int = 10, *, exclude: Collection[int] = ()) -> list[tuple[int, float]]:
         """The ``k`` nearest keys to ``vector`` as ``(key, cosine)``, best first.
