@@ -54,6 +54,9 @@ def parse_args(argv=None):
     parser.add_argument("--workdir", default=str(ROOT / "bench" / "out" / "related"))
     parser.add_argument("--corpus", default=str(SHARED_EVAL / "claimmatch_vclaims.jsonl"))
     parser.add_argument("--keep", action="store_true", help="keep the databases and index files")
+    parser.add_argument("--crossover", type=int, nargs="*", default=None, metavar="N",
+                        help="only time the flat (exact) base against HNSW at these sizes "
+                             "(where CLAIMDESK_ANN_EXACT_BELOW should sit)")
     parser.add_argument("--worker", nargs=3, metavar=("DB_URL", "ANN_DIR", "N"), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -408,6 +411,32 @@ def worker_memory(url: str, ann_root: Path, n: int) -> dict:
 # --- main ---------------------------------------------------------------------------------------
 
 
+def crossover(synthetic: "SyntheticClaims", real_vectors: np.ndarray, settings) -> None:
+    """Index-alone lookups on a flat (exact) base and on HNSW, at each size, same queries."""
+    from dataclasses import replace
+
+    rows = []
+    workdir = Path(ARGS.workdir) / "crossover"
+    for n in ARGS.crossover:
+        _texts, extra = synthetic.make(max(0, n - real_vectors.shape[0]))
+        vectors = np.concatenate([real_vectors, extra])[:n]
+        picks = np.random.default_rng(n).integers(0, n, ARGS.queries)
+        row = {"n": n}
+        for base, exact_below in (("flat", n + 1), ("hnsw", 1)):
+            ann_dir = workdir / f"{base}-{n}"
+            built = build_index(ann_dir, vectors, replace(settings, exact_below=exact_below))
+            searched = time_search(ann_dir, vectors, picks)
+            row[base] = {**searched["ann"], "build_s": built["build_s"]}
+            shutil.rmtree(ann_dir, ignore_errors=True)
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+    print(f"{'n':>8} | {'flat p50':>8} | {'flat p95':>8} | {'hnsw p50':>8} | {'hnsw p95':>8} | {'recall@10':>9} | {'hnsw build s':>12}")
+    for r in rows:
+        print(f"{r['n']:>8} | {r['flat']['p50_ms']:>8.2f} | {r['flat']['p95_ms']:>8.2f} | {r['hnsw']['p50_ms']:>8.2f} | "
+              f"{r['hnsw']['p95_ms']:>8.2f} | {r['hnsw']['recall_at_10']:>9.4f} | {r['hnsw']['build_s']:>12.1f}")
+    print(json.dumps({"crossover": rows, "loadavg_1m": round(os.getloadavg()[0], 2)}))
+
+
 def main() -> None:
     if ARGS.worker:
         worker_main(ARGS.worker[0], ARGS.worker[1], int(ARGS.worker[2]))
@@ -418,6 +447,9 @@ def main() -> None:
     settings, config = app_settings()
     real_texts, real_vectors = real_claims(ARGS.real)
     synthetic = SyntheticClaims(real_texts, real_vectors, np.random.default_rng(1))
+    if ARGS.crossover:
+        crossover(synthetic, real_vectors, settings)
+        return
     from app.related import index as app_index
 
     results = {"cpus": os.cpu_count(), "loadavg_1m_at_start": round(os.getloadavg()[0], 2),

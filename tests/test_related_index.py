@@ -145,3 +145,20 @@ def test_a_model_change_gets_its_own_index_and_reindex_drops_the_old(app, seed, 
         assert index.directory("claim") != old_dir and not old_dir.exists()
     finally:
         app.config["CLAIMDESK_EMBEDDING_MODEL"] = old_name
+
+
+def test_the_full_text_query_keeps_the_rarest_words_within_the_budget():
+    assert lexical.query_words("The tram, the TRAM and the buses!") == ["tram", "buses"]
+    words = ["said", "tram", "city", "berg"]
+    frequencies = [900.0, 3.0, 400.0, 1.0]
+    assert lexical._within_budget(words, frequencies, 10) == ["berg", "tram"]
+    assert lexical._within_budget(words, frequencies, 500) == ["berg", "tram", "city"]
+    assert lexical._within_budget(words, frequencies, 0) == []
+
+
+def test_a_lookup_scores_only_the_rows_its_budget_allows(seed, ingest):
+    ingest(TRAM)
+    everything = lexical.search("claim", "Russia NATO tram", budget=10_000)
+    tight = lexical.search("claim", "Russia NATO tram", budget=1)
+    assert set(tight.words) < set(everything.words) and "tram" in tight.words
+    assert len(tight.ids) == 1 and len(everything.ids) > 1
