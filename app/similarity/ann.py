@@ -180,8 +180,9 @@ class _Journal:
         live = np.zeros(count, dtype=bool)
         live[:seen] = self.live
         self.new_keys = []
-        for pos in range(seen, count):
-            op, key = int(self.records["op"][pos]), int(self.records["key"][pos])
+        ops = np.asarray(self.records["op"][seen:count]).tolist()
+        keys = np.asarray(self.records["key"][seen:count]).tolist()
+        for pos, op, key in zip(range(seen, count), ops, keys):
             previous = self.last.get(key)
             if previous is not None:
                 live[previous] = False
