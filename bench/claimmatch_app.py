@@ -55,6 +55,12 @@ def main(argv=None) -> None:
         url = f"sqlite:///{tmp / 'desk.db'}"
     else:
         url = args.pg_url
+        base, _, name = url.rpartition("/")
+        import psycopg
+
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:  # the bench's own database
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
         engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")

@@ -250,6 +250,7 @@ def fill_database(db_name: str, texts: list[str], vectors: np.ndarray, ann_dir: 
         url = f"sqlite:///{path}"
     else:
         url = ARGS.pg_url
+        ensure_postgresql_database(url)
         engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
@@ -266,6 +267,16 @@ def fill_database(db_name: str, texts: list[str], vectors: np.ndarray, ann_dir: 
             _fill_sqlite(db, texts, vectors, articles, now)
         db.engine.dispose()
     return url
+
+
+def ensure_postgresql_database(url: str) -> None:
+    """Create the bench's own database when it is missing (never touches another)."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _claim_rows(texts, now):
