@@ -158,7 +158,10 @@ def test_the_full_text_query_keeps_the_rarest_words_within_the_budget():
 
 def test_a_lookup_scores_only_the_rows_its_budget_allows(seed, ingest):
     ingest(TRAM)
+    if lexical.dialect() == "postgresql":  # word frequencies come from the planner's statistics
+        db.session.execute(sa.text("ANALYZE claims"))
+        db.session.commit()
     everything = lexical.search("claim", "Russia NATO tram", budget=10_000)
-    tight = lexical.search("claim", "Russia NATO tram", budget=1)
+    tight = lexical.search("claim", "Russia NATO tram", budget=2)
     assert set(tight.words) < set(everything.words) and "tram" in tight.words
     assert len(tight.ids) == 1 and len(everything.ids) > 1

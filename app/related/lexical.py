@@ -81,6 +81,12 @@ class _Frequencies:
 _FREQUENCIES = _Frequencies()
 
 
+def forget_frequencies() -> None:
+    """Drop this process's cached word frequencies (e.g. after the tables were emptied)."""
+    with _FREQUENCIES.lock:
+        _FREQUENCIES.values.clear()
+
+
 def dialect() -> str:
     return db.session.get_bind().dialect.name
 
@@ -173,6 +179,7 @@ def _common_lexemes(table: str) -> tuple[dict[str, float], float, float]:
         "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
         "WHERE schemaname = current_schema() AND tablename = :t AND attname = 'search_vector'"),
         {"t": table}).first()
+    # reltuples: -1 until the table is first analysed (then no word counts as frequent).
     rows = float(db.session.execute(sa.text(
         "SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": table}).scalar() or 0)
     shares: dict[str, float] = {}

@@ -41,8 +41,10 @@ def embedder():
 
 
 def reset_indexes(app) -> None:
-    """Forget this process's index readers and writers (they reopen the files on next use)."""
+    """Forget this process's index readers and writers (they reopen the files on next use)
+    and its cached word frequencies."""
     index.reset(app)
+    lexical.forget_frequencies()
 
 
 def _sha1(text: str) -> str:
