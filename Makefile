@@ -23,6 +23,7 @@ setup: $(STAMP)  ## venv, requirements (pinned by constraints.txt), migrations, 
 	@mkdir -p instance
 	$(BIN)/flask --app app db upgrade
 	@if [ "$(DEMO)" = 1 ]; then $(BIN)/flask --app app demo; fi
+	$(BIN)/flask --app app reindex --if-missing
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

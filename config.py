@@ -54,6 +54,16 @@ class Config:
     # PostgreSQL: a queue total the planner puts above this is shown as "about N" (its
     # estimate) instead of an exact count(*) on every page view. 0: always count exactly.
     CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO = _int_env("CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO", 10_000)
+    # Related claims (app/related): the shared nearest-neighbour index and full-text search.
+    CLAIMDESK_ANN_DIR = os.environ.get("CLAIMDESK_ANN_DIR", "")  # "": instance/ann
+    # Below this many vectors a collection is searched exactly (a flat matrix); HNSW above.
+    CLAIMDESK_ANN_EXACT_BELOW = _int_env("CLAIMDESK_ANN_EXACT_BELOW", 20_000)
+    CLAIMDESK_ANN_JOURNAL_MAX = _int_env("CLAIMDESK_ANN_JOURNAL_MAX", 5_000)  # changes before a compaction
+    CLAIMDESK_ANN_SAMPLE = _int_env("CLAIMDESK_ANN_SAMPLE", 4096)  # vectors kept for the fusion's statistics
+    CLAIMDESK_ANN_EF = _int_env("CLAIMDESK_ANN_EF", 64)  # HNSW search depth
+    CLAIMDESK_ANN_BACKGROUND = True  # compactions and rebuilds in a background thread
+    # Rows one lookup's full-text query may score (the rarest words are kept within it).
+    CLAIMDESK_LEXICAL_BUDGET = _int_env("CLAIMDESK_LEXICAL_BUDGET", 3_000)
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     SESSION_COOKIE_HTTPONLY = True
@@ -88,6 +98,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-only-secret"  # the test run's own key, never used to serve
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # on only in its own test (tests/test_security.py)
+    CLAIMDESK_ANN_BACKGROUND = False  # compactions and rebuilds finish before the call returns
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )

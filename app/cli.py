@@ -126,18 +126,26 @@ def create_token_command(email: str, name: str) -> None:
 
 
 @click.command("reindex")
-def reindex_command() -> None:
-    """Embed every claim and evidence item with the configured model (after a model change)."""
+@click.option("--if-missing", is_flag=True,
+              help="Only build the related-claims index where it is missing (no re-embedding).")
+def reindex_command(if_missing: bool) -> None:
+    """Embed every claim and evidence item with the configured model (after a model change)
+    and rebuild the related-claims index from the database."""
     from app import related
+    from app.related import index
     from app.models import Evidence
 
+    if if_missing:
+        built = [kind for kind in index.KINDS if index.ensure_index(kind)]
+        click.echo(f"Related-claims index built for {', '.join(built)}." if built else "Related-claims index present.")
+        return
     total = db.session.scalar(sa.select(sa.func.count(Claim.id))) + db.session.scalar(
         sa.select(sa.func.count(Evidence.id)))
     with click.progressbar(length=total, label=f"Embedding with {current_app.config['CLAIMDESK_EMBEDDING_MODEL']}",
                            file=sys.stderr) as bar:
         counts = related.reindex(on_progress=bar.update)
     click.echo(f"{counts['claim']} claims and {counts['evidence']} evidence items embedded; "
-               f"{counts['dropped']} vectors of other models dropped.")
+               f"{counts['dropped']} vectors of other models dropped; related-claims index rebuilt.")
 
 
 @click.command("demo")

@@ -26,10 +26,23 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+FULL_TEXT_TABLES = ("claims_fts", "evidence_fts")  # SQLite FTS5 tables and their shadow tables
+
+
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic autogenerate filter: leave alone the PostgreSQL-only indexes a migration creates
-    by hand (pg_trgm GIN indexes, named ``*_trgm``), which the models do not declare."""
-    return not (type_ == "index" and reflected and compare_to is None and (name or "").endswith("_trgm"))
+    """Alembic autogenerate filter: leave alone what migrations create by hand and the models
+    do not declare: pg_trgm GIN indexes (``*_trgm``), the full-text search of related claims
+    (SQLite FTS5 tables, PostgreSQL ``search_vector`` columns and their GIN indexes)."""
+    name = name or ""
+    if not (reflected and compare_to is None):
+        return True
+    if type_ == "index":
+        return not (name.endswith("_trgm") or name.endswith("_search_vector"))
+    if type_ == "table":
+        return not name.startswith(FULL_TEXT_TABLES)
+    if type_ == "column":
+        return name != "search_vector"
+    return True
 
 
 migrate = Migrate(render_as_batch=True, include_object=include_object)

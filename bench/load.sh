@@ -43,6 +43,10 @@ echo "== filling $CLAIMS claims (bulk COPY)" >&2
 field() { "$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$OUT/fill.json" "$1"; }
 TOKEN=$(field token); EMAIL=$(field email); PASSWORD=$(field password)
 CLAIM_MIN=$(field min_claim_id); CLAIM_MAX=$(field max_claim_id)
+echo "== building the related-claims index (once; the workers map it)" >&2
+rm -rf "$OUT/ann"
+CLAIMDESK_ANN_DIR="$OUT/ann" "$PYTHON" -m flask --app app reindex --if-missing >&2
+export CLAIMDESK_ANN_DIR="$OUT/ann"
 
 # 2. gunicorn as `make run` starts it, with an access log of path, status and microseconds.
 echo "== starting gunicorn: $WORKERS workers x $THREADS threads on $BASE" >&2
@@ -64,7 +68,7 @@ STATUS=$(curl -s -b "$JAR" -c "$JAR" -o /dev/null -w '%{http_code}' --data-urlen
 [ "$STATUS" = 302 ] || { echo "sign-in failed ($STATUS)" >&2; exit 1; }
 SESSION=$(awk '$6 == "session" {print $7}' "$JAR")
 
-# 4. Warm up both workers (the first claim page of each worker loads the related-claims index).
+# 4. Warm up both workers (their first claim pages map the related-claims index).
 echo "== warming up" >&2
 CLAIM_MIN=$CLAIM_MIN CLAIM_MAX=$CLAIM_MAX wrk -t2 -c8 -d20s --timeout 60s -s bench/wrk_stats.lua \
   -H "Cookie: session=$SESSION" "$BASE/claims/1" >/dev/null

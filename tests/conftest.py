@@ -14,6 +14,7 @@ Fixtures come in pairs (indico): a factory that stores rows directly (``make_use
 from __future__ import annotations
 
 import os
+import shutil
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -64,7 +65,7 @@ def app(tmp_path_factory):
     url = _database_url(tmp)
     _reset_schema(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-                      "MAX_ARTICLE_CHARS": 200_000})
+                      "MAX_ARTICLE_CHARS": 200_000, "CLAIMDESK_ANN_DIR": str(tmp / "ann")})
     with app.app_context():
         if url.startswith("sqlite"):
             _sync_normal(db.engine)
@@ -100,6 +101,7 @@ def _app_context_and_cleanup(request):
         db.session.remove()
         _empty_tables()
         reset_indexes(app)
+        shutil.rmtree(app.config["CLAIMDESK_ANN_DIR"], ignore_errors=True)
 
 
 def _empty_tables() -> None:

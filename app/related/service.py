@@ -1,14 +1,17 @@
 """Related claims, evidence used for similar claims, near-duplicates, and (re)indexing.
 
 Vectors are written in the caller's transaction (ingest, claim edit, new evidence) and
-read through a per-process :class:`~app.related.store.RankerStore`. Only vectors of the
-configured model are ever compared.
+reach the shared nearest-neighbour index after it commits (app/related/index.py). A
+lookup fuses, as the engine does (:mod:`app.similarity.fusion`), the cosine of the
+index's candidates with the database's full-text rank (app/related/lexical.py); the
+fusion reads only the candidates' own signals, so no collection-wide statistics are
+needed. Only vectors of the configured model are ever compared.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Callable, Collection, Optional, Sequence
 
 import numpy as np
 import sqlalchemy as sa
@@ -17,13 +20,15 @@ from flask import current_app, has_request_context, request
 
 from app.extensions import db
 from app.models import Claim, ClaimEvidence, Embedding, Evidence
-from app.related.store import RankerStore
-from app.similarity import get_embedder, vector_to_bytes
+from app.related import index, lexical
+from app.similarity import get_embedder, vector_from_bytes, vector_to_bytes
+from app.similarity.fusion import Candidates, default_fusion
+from app.similarity.index import top_k
 
 MIN_SIMILARITY = 0.35  # below this cosine a "related" claim is noise to an editor
 NEAR_DUPLICATE = 0.95  # cosine at which two claims are the same quote
 CANDIDATES = 30
-_EXTENSION_KEY = "claimdesk_related"
+POOL = 100  # candidates taken from each signal before fusing (as the engine's ranker)
 
 
 def model_name() -> str:
@@ -35,28 +40,11 @@ def embedder():
     return get_embedder(model_name())
 
 
-def synced(kind: str):
-    """The ranker of ``kind``, caught up with the database once per web request."""
-    if not has_request_context():
-        return store(kind).sync()
-    memo = request.__dict__.setdefault("_claimdesk_synced", {})
-    if kind not in memo:
-        memo[kind] = store(kind).sync()
-    return memo[kind]
-
-
-def store(kind: str) -> RankerStore:
-    """This app's ranker store for claims or evidence under the configured model."""
-    stores = current_app.extensions.setdefault(_EXTENSION_KEY, {})
-    key = (kind, model_name())
-    if key not in stores:
-        stores[key] = RankerStore(kind, model_name())
-    return stores[key]
-
-
 def reset_indexes(app) -> None:
-    """Forget the in-memory rankers (they are rebuilt from the database on next use)."""
-    app.extensions.pop(_EXTENSION_KEY, None)
+    """Forget this process's index readers and writers (they reopen the files on next use)
+    and its cached word frequencies."""
+    index.reset(app)
+    lexical.forget_frequencies()
 
 
 def _sha1(text: str) -> str:
@@ -77,6 +65,7 @@ def _write_rows(kind: str, owners: Sequence[tuple[int, str]], vectors: np.ndarra
         Embedding(owner_kind=kind, owner_id=o, model=name, dim=dim, text_sha1=_sha1(t), vector=vector_to_bytes(v))
         for (o, t), v in zip(owners, vectors)
     )
+    index.queue_vectors(kind, ids, np.asarray(vectors, dtype=np.float32))
 
 
 def _store_vectors(kind: str, owners: Sequence[tuple[int, str]], batch_size: int = 64) -> Optional[np.ndarray]:
@@ -126,16 +115,16 @@ class PreparedClaims:
 def prepare_claims(texts: Sequence[str]) -> PreparedClaims:
     """Encode new claim texts and find the earlier claim each repeats (cosine >= 0.95).
 
-    Runs before the ingest transaction writes anything: encoding is slow, and the ranker
-    must only ever read committed rows.
+    Runs before the ingest transaction writes anything: encoding is slow, and the write
+    transaction stays short.
     """
     model = embedder()
     vectors = model.encode(list(texts)) if texts else np.zeros((0, model.dim), dtype=np.float32)
     repeats: list[Optional[int]] = [None] * len(texts)
-    ranker = store("claim").sync() if len(texts) else None
-    if ranker is not None and len(ranker):
+    claims = index.reader("claim") if len(texts) else None
+    if claims is not None and claims.available:
         for i, vector in enumerate(vectors):
-            hits = ranker.text_index.search(vector, k=1)
+            hits = claims.search(vector, k=1)
             if hits and hits[0][1] >= NEAR_DUPLICATE:
                 repeats[i] = hits[0][0]
     return PreparedClaims(list(texts), vectors, repeats, model.dim)
@@ -169,8 +158,60 @@ class RelatedEvidence:
     stance: Optional[str]
 
 
+@dataclass
+class Ranked:
+    """One document ranked for a query: fused score and the signals behind it."""
+
+    id: int
+    score: float
+    cosine: float
+    lexical: float
+
+
+def stored_vector(kind: str, owner_id: int) -> Optional[np.ndarray]:
+    """The stored vector of a claim or evidence item under the configured model."""
+    row = db.session.execute(sa.select(Embedding.vector, Embedding.dim).where(
+        Embedding.owner_kind == kind, Embedding.owner_id == owner_id, Embedding.model == model_name())).first()
+    return None if row is None else vector_from_bytes(row[0], row[1])
+
+
+def rank(kind: str, text: str, vector: np.ndarray, k: int = 10, *, exclude: Collection[int] = (),
+         pool: int = POOL) -> list[Ranked]:
+    """Rank the stored claims or evidence (``kind``) against a query text and its vector.
+
+    Candidates are the index's ``pool`` nearest and the ``pool`` best full-text matches;
+    each gets its cosine and full-text score (0 when it did not match), scored by the
+    engine's default fusion (the learned one, trained on CLEF-2020 train).
+    """
+    reader = index.reader(kind)
+    if k <= 0 or not reader.available:
+        return []
+    excluded = {int(i) for i in exclude}
+    vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+    dense = reader.search(vector, pool + len(excluded), exclude=excluded)
+    matches = lexical.search(kind, text, budget=current_app.config["CLAIMDESK_LEXICAL_BUDGET"])
+    cosine = {key: score for key, score in dense}
+    lexical_score = dict(zip(matches.ids.tolist(), matches.scores.tolist()))
+    for key in excluded:
+        lexical_score.pop(key, None)
+    best_lexical = [int(matches.ids[i]) for i in top_k(matches.scores, pool + len(excluded))
+                    if int(matches.ids[i]) not in excluded][:pool]
+    others = [key for key in best_lexical if key not in cosine]
+    if others:  # full-text candidates the index did not bring: their cosines from stored vectors
+        found, vectors = reader.vectors(others)
+        cosine.update(zip(found.tolist(), (vectors @ vector).tolist()))
+    if not cosine:
+        return []
+    ids = np.fromiter(cosine, dtype=np.int64, count=len(cosine))
+    cos = np.fromiter(cosine.values(), dtype=np.float32, count=len(cosine))
+    lex = np.fromiter((lexical_score.get(int(i), 0.0) for i in ids), dtype=np.float32, count=len(cosine))
+    fused = default_fusion().scores(Candidates.build(ids, cos, None, lex))
+    order = np.lexsort((ids, -fused))[:k]
+    return [Ranked(int(ids[i]), float(fused[i]), float(cos[i]), float(lex[i])) for i in order]
+
+
 def _candidates(claim: Claim) -> list[tuple[int, float]]:
-    """(claim id, cosine) of the claims the hybrid ranker puts nearest, best first.
+    """(claim id, cosine) of the claims the hybrid ranking puts nearest, best first.
 
     Ranked once per web request and claim: the claim page asks for related claims and for
     evidence of similar claims, and both start from this list."""
@@ -178,17 +219,22 @@ def _candidates(claim: Claim) -> list[tuple[int, float]]:
     if has_request_context():
         memo = request.__dict__.setdefault("_claimdesk_related_candidates", {})
     if claim.id not in memo:
-        ranker = synced("claim")
-        if ranker is None or claim.id not in ranker:
+        vector = stored_vector("claim", claim.id)
+        if vector is None or claim.id not in index.reader("claim"):
             return []
-        memo[claim.id] = [(m.id, float(m.cosine)) for m in ranker.related(claim.id, k=CANDIDATES)
-                          if m.cosine >= MIN_SIMILARITY]
+        memo[claim.id] = [(m.id, m.cosine) for m in rank("claim", claim.content, vector, k=CANDIDATES,
+                                                          exclude={claim.id}) if m.cosine >= MIN_SIMILARITY]
     return memo[claim.id]
 
 
 def is_indexed(claim: Claim) -> bool:
-    ranker = synced("claim")
-    return ranker is not None and claim.id in ranker
+    return claim.id in index.reader("claim")
+
+
+def claims_like(text: str, k: int = 10) -> list[Ranked]:
+    """The stored claims most like a free text (encoded with the configured model)."""
+    vector = embedder().encode([text])[0]
+    return rank("claim", text, vector, k=k)
 
 
 def related_claims(claim: Claim, k: int = 5, *, prefer_elsewhere: bool = True) -> list[RelatedClaim]:
@@ -227,11 +273,9 @@ def related_evidence(claim: Claim, k: int = 5) -> list[RelatedEvidence]:
             score = hits[link.claim_id]
             if link.evidence_id not in best or best[link.evidence_id].score < score:
                 best[link.evidence_id] = RelatedEvidence(link.evidence, score, link.claim_id, link.stance)
-    claims_ranker = synced("claim")
-    evidence_ranker = synced("evidence")
-    if evidence_ranker is not None and claims_ranker is not None and claim.id in claims_ranker:
-        vector = claims_ranker.text_index.get(claim.id)
-        for match in evidence_ranker.rank(claim.content, vector, k=k + len(linked)):
+    vector = stored_vector("claim", claim.id)
+    if vector is not None:
+        for match in rank("evidence", claim.content, vector, k=k + len(linked)):
             if match.id in linked or match.cosine < MIN_SIMILARITY:
                 continue
             if match.id not in best or best[match.id].score < match.cosine:
@@ -251,7 +295,8 @@ def index_status() -> tuple[int, int]:
 
 def reindex(*, batch_size: int = 256, on_progress: Callable[[int], None] = lambda n: None) -> dict[str, int]:
     """Embed every claim and evidence item that lacks a current vector of the configured
-    model, and drop vectors of other models. Commits per batch, so it can be resumed."""
+    model, drop vectors (and index files) of other models, then rebuild the related-claims
+    index from the database and swap it in. Commits per batch, so it can be resumed."""
     name = model_name()
     dropped = db.session.execute(sa.delete(Embedding).where(Embedding.model != name)).rowcount or 0
     db.session.commit()
@@ -268,4 +313,7 @@ def reindex(*, batch_size: int = 256, on_progress: Callable[[int], None] = lambd
             db.session.commit()
             counts[kind] += 0 if vectors is None else len(vectors)
             on_progress(len(batch))
+    index.drop_other_models()
+    for kind in index.KINDS:
+        index.rebuild(kind)
     return counts
