@@ -48,8 +48,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from app import api, articles, auth, claims, dashboard, export, queue, speakers, web
 
-    for module in (auth, queue, claims, articles, speakers, api, export, dashboard):
+    for module in (auth, queue, claims, articles, speakers, export, dashboard):
         app.register_blueprint(module.bp)
+    api.init_app(app, api.bp)  # flask-smorest: the blueprint and its OpenAPI description
     app.register_blueprint(api.docs_bp)
     from app import account
 

@@ -1,14 +1,41 @@
-"""The /api/v1 blueprint and its token check; the routes modules hang their views on ``bp``."""
+"""The /api/v1 blueprint (flask-smorest), its token check, its request parser and error docs.
+
+The routes modules hang their views on ``bp``: see "Adding an API route" in app/api/__init__.py.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from typing import Any, Callable
+
+import flask_smorest
+from flask import g, request
+from webargs.flaskparser import FlaskParser
 
 from app.auth.service import user_for_token
-from app.errors import Forbidden
+from app.errors import Forbidden, UnsupportedMedia
 from app.extensions import csrf
 from app.models import User
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+class DeskParser(FlaskParser):
+    """webargs' Flask parser reading JSON through the desk's request (app.inputs: control
+    characters removed, too deep a body a 400). A body that is not JSON is 415; no body at all
+    reads as ``{}`` (so an action whose fields are all optional may be sent empty)."""
+
+    def _raw_load_json(self, req) -> Any:
+        if not req.is_json:
+            if req.content_length or req.mimetype:
+                raise UnsupportedMedia("Send JSON with 'Content-Type: application/json'.")
+            return {}
+        if not req.get_data(cache=True):
+            return {}
+        return req.get_json()  # invalid JSON: 400 bad_request
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = DeskParser()
+
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Claimdesk JSON API")
 csrf.exempt(bp)  # token auth, no cookies: nothing for CSRF to protect
 
 PUBLIC_ENDPOINTS: set[str] = {"api.openapi"}
@@ -37,3 +64,16 @@ def authenticate_token():
 def api_user() -> User:
     """The user whose token signed this request."""
     return g.api_user
+
+
+def errors(*codes: int, public: bool = False) -> Callable:
+    """Document the errors an operation answers (each ``{"error": ...}``); 401 is added
+    unless the operation is ``public`` (listed in ``PUBLIC_ENDPOINTS``)."""
+    from app.api.openapi import ERROR_TEXT
+    from app.api.schemas import ErrorSchema
+
+    def decorator(func: Callable) -> Callable:
+        for code in sorted(set(codes) | (set() if public else {401})):
+            func = bp.alt_response(code, schema=ErrorSchema, description=ERROR_TEXT[code])(func)
+        return func
+    return decorator

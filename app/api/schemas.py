@@ -1,0 +1,359 @@
+"""The API's contract: every request body, query and response of /api/v1 as a marshmallow schema.
+
+Request schemas (``...In``, ``...Query``) validate what comes in (a wrong type, an unknown
+field, a missing field: 422 ``invalid`` naming each field); response schemas dump the models
+into the JSON the API sends. ``/api/v1/openapi.json`` is generated from these same classes
+(apispec names each component after its class, without ``Schema``).
+"""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from app.api.fields import (
+    Choice, Id, QuerySchema, Span, StrictSchema, Text, UserRef, UtcDateTime, Version,
+)
+from app.models import CLAIM_KINDS, CLAIM_STATUSES, STANCES, VERDICTS
+from app.workflow.queries import SORTS
+
+ACTION_FIELDS_MESSAGE = "Status and assignee are not corrections: use take, assign, dismiss and reopen."
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+class ErrorBodySchema(ma.Schema):
+    code = fields.String(required=True, metadata={"description": "Stable code to switch on, e.g. `stale_version`."})
+    message = fields.String(required=True, metadata={"description": "What went wrong, for people."})
+    fields_ = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields", metadata={
+        "description": "With 422 `invalid`: each field that was wrong (dotted for nested ones) and why."})
+    details = fields.Dict(metadata={"description": "More about the error, e.g. `field`, `current_version`."})
+
+
+class ErrorSchema(ma.Schema):
+    """Every API error: ``{"error": {"code", "message", "fields"?, "details"?}}``."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+# --- responses --------------------------------------------------------------------------------
+
+class SpeakerRefSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    role = fields.String(allow_none=True)
+    kind = fields.String()
+
+
+class ArticleRefSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    url = fields.String(allow_none=True)
+
+
+class UserRefSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class ClaimSummarySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    content = fields.String(required=True)
+    kind = Choice(CLAIM_KINDS, required=True)
+    status = Choice(CLAIM_STATUSES, required=True)
+    version = fields.Integer(required=True, metadata={"description": "Send it back with a change (optimistic locking)."})
+    speaker = fields.Nested(SpeakerRefSchema, allow_none=True, required=True)
+    article = fields.Nested(ArticleRefSchema, required=True)
+    span = Span(required=True)
+    cue = fields.String(allow_none=True, required=True)
+    assignee = fields.Nested(UserRefSchema, allow_none=True, required=True)
+    duplicate_of = fields.Integer(attribute="duplicate_of_id", allow_none=True, required=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
+
+
+class ClaimPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(ClaimSummarySchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+
+class EvidenceLinkSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    evidence_id = fields.Function(lambda link: link.evidence.id, required=True, metadata={"type": "integer"})
+    url = fields.String(attribute="evidence.url", allow_none=True, required=True)
+    title = fields.String(attribute="evidence.title", required=True)
+    publisher = fields.String(attribute="evidence.publisher", allow_none=True, required=True)
+    published_at = UtcDateTime(attribute="evidence.published_at", allow_none=True, required=True)
+    excerpt = fields.String(attribute="evidence.excerpt", allow_none=True, required=True)
+    stance = Choice(STANCES, required=True)
+    note = fields.String(allow_none=True, required=True)
+    source_claim_id = fields.Integer(attribute="evidence.source_claim_id", allow_none=True, required=True)
+    added_by = fields.Function(lambda link: link.added_by.name if link.added_by else None, allow_none=True,
+                               required=True, metadata={"type": "string"})
+    added_at = UtcDateTime(required=True)
+
+
+class VerdictSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    verdict = Choice(VERDICTS, required=True)
+    label = fields.String(required=True)
+    rationale = fields.String(required=True)
+    state = Choice(("proposed", "approved", "returned"), required=True)
+    proposed_by = fields.String(attribute="proposed_by.name", required=True)
+    proposed_at = UtcDateTime(required=True)
+    reviewed_by = fields.Function(lambda v: v.reviewed_by.name if v.reviewed_by else None, allow_none=True,
+                                  required=True, metadata={"type": "string"})
+    reviewed_at = UtcDateTime(allow_none=True, required=True)
+    review_comment = fields.String(allow_none=True, required=True)
+
+
+class CommentSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    author = fields.String(attribute="author.name", required=True)
+    body = fields.String(required=True)
+    created_at = UtcDateTime(required=True)
+
+
+class HistoryItemSchema(ma.Schema):
+    at = UtcDateTime(required=True)
+    user = fields.Function(lambda e: e.user.name if e.user else None, allow_none=True, required=True,
+                           metadata={"type": "string"})
+    action = fields.String(required=True)
+    before = fields.Dict(allow_none=True, required=True)
+    after = fields.Dict(allow_none=True, required=True)
+
+
+class HistorySchema(ma.Schema):
+    items = fields.List(fields.Nested(HistoryItemSchema), required=True)
+
+
+class ClaimDetailSchema(ClaimSummarySchema):
+    """A claim with its evidence, verdict, comments and history (dumps ``app.api.views.ClaimView``)."""
+
+    spans = fields.List(fields.List(fields.Integer()), allow_none=True, required=True)
+    edited = fields.Boolean(required=True)
+    dismiss_reason = fields.String(allow_none=True, required=True)
+    evidence = fields.List(fields.Nested(EvidenceLinkSchema), attribute="evidence_links", required=True)
+    verdict = fields.Nested(VerdictSchema, attribute="current_verdict", allow_none=True, required=True)
+    comments = fields.List(fields.Nested(CommentSchema), required=True)
+    history = fields.List(fields.Nested(HistoryItemSchema), required=True)
+
+
+class RelatedSpeakerSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class RelatedClaimSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    content = fields.String(required=True)
+    speaker = fields.Nested(RelatedSpeakerSchema, allow_none=True, required=True)
+    status = Choice(CLAIM_STATUSES, required=True)
+    score = fields.Float(required=True, metadata={"description": "Fused similarity, higher is closer."})
+    verdict = Choice(VERDICTS, allow_none=True, required=True)
+    article_id = fields.Integer(required=True)
+
+
+class RelatedClaimsSchema(ma.Schema):
+    items = fields.List(fields.Nested(RelatedClaimSchema), required=True)
+
+
+class ArticleCreatedSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    claims = fields.List(fields.Integer(), required=True)
+
+
+class ThingSchema(ma.Schema):
+    class Meta:
+        unknown = ma.INCLUDE
+
+    type_ = fields.String(data_key="@type", required=True)
+    name = fields.String()
+
+
+class JsonLdSchema(ma.Schema):
+    """JSON-LD written by app.export.claimreview (not dumped here): open to more properties."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+
+class RatingSchema(JsonLdSchema):
+    type_ = fields.Constant("Rating", data_key="@type", required=True, metadata={"const": "Rating", "type": "string"})
+    ratingValue = fields.Integer(validate=validate.Range(1, 5), metadata={
+        "description": "5 true, 4 mostly true, 3 mixed, 2 mostly false or misleading, 1 false; absent for "
+                       "unverifiable."})
+    bestRating = fields.Constant(5, required=True, metadata={"const": 5, "type": "integer"})
+    worstRating = fields.Constant(1, required=True, metadata={"const": 1, "type": "integer"})
+    alternateName = fields.String(required=True, metadata={"description": "The verdict's label, e.g. `Mostly false`."})
+
+
+class ReviewedClaimSchema(JsonLdSchema):
+    type_ = fields.Constant("Claim", data_key="@type", required=True, metadata={"const": "Claim", "type": "string"})
+    author = fields.Nested(ThingSchema)
+    datePublished = fields.String(metadata={"format": "date-time"})
+    appearance = fields.Nested(ThingSchema)
+
+
+class ClaimReviewSchema(JsonLdSchema):
+    """schema.org ClaimReview (JSON-LD), as ``app.export.claimreview`` writes it."""
+
+    context = fields.Constant("https://schema.org", data_key="@context", required=True,
+                              metadata={"const": "https://schema.org", "type": "string"})
+    type_ = fields.Constant("ClaimReview", data_key="@type", required=True,
+                            metadata={"const": "ClaimReview", "type": "string"})
+    url = fields.String(required=True, metadata={"format": "uri", "description": "The public fact-check page."})
+    claimReviewed = fields.String(required=True)
+    itemReviewed = fields.Nested(ReviewedClaimSchema, required=True)
+    author = fields.Nested(ThingSchema, required=True)
+    datePublished = fields.String(required=True, metadata={"format": "date-time"})
+    reviewRating = fields.Nested(RatingSchema, required=True)
+
+
+class ClaimReviewListSchema(JsonLdSchema):
+    items = fields.List(fields.Nested(ClaimReviewSchema), required=True)
+    count = fields.Integer(required=True)
+    has_more = fields.Boolean(required=True, metadata={"description": "More approvals follow: ask again with "
+                                                                      "`next_since`."})
+    next_since = fields.String(allow_none=True, required=True, metadata={"format": "date-time"})
+
+
+# --- request bodies ---------------------------------------------------------------------------
+
+class ArticleInSchema(StrictSchema):
+    """An article as JSON: ``text``, or ``url`` alone to fetch the page."""
+
+    text = fields.String(metadata={"description": "The article text (plain)."})
+    title = Text(500)
+    publisher = Text(200)
+    url = Text(2000, metadata={"format": "uri", "description": "With `text`: the article's address, kept as "
+                               "metadata. Without `text`: the page is fetched (http/https, public addresses "
+                               "only, HTML only)."})
+    published_at = UtcDateTime()
+
+
+class ArticleUploadSchema(StrictSchema):
+    """An article as a multipart upload of a .txt or .html file."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                               "description": "A .txt or .html file."})
+    title = Text(500)
+    publisher = Text(200)
+    url = Text(2000, metadata={"format": "uri"})
+    published_at = UtcDateTime()
+
+
+class ClaimPatchSchema(StrictSchema):
+    """A correction of the extraction. Status and assignee change through the action routes."""
+
+    version = Version()
+    content = fields.String(validate=validate.Length(min=1, max=20_000))
+    speaker = Text(200, allow_none=True, metadata={"description": "Canonical name; null or empty: no speaker."})
+    kind = Choice(CLAIM_KINDS)
+    start = fields.Integer(strict=True, validate=validate.Range(min=0, max=2**31 - 1))
+    end = fields.Integer(strict=True, validate=validate.Range(min=0, max=2**31 - 1))
+    cue = Text(100, allow_none=True)
+
+    @ma.pre_load
+    def no_actions_here(self, data, **kwargs):
+        if isinstance(data, dict):
+            wrong = {name: ACTION_FIELDS_MESSAGE for name in ("status", "assignee", "reason", "dismiss_reason")
+                     if name in data}
+            if wrong:
+                raise ma.ValidationError(wrong)
+        return data
+
+
+class VersionInSchema(StrictSchema):
+    version = Version(required=False)
+
+
+class AssignInSchema(StrictSchema):
+    assignee = UserRef(required=True)
+    version = Version(required=False)
+
+
+class DismissInSchema(StrictSchema):
+    reason = Text(500, required=True, metadata={"description": "Why the claim is not checkable."})
+    version = Version(required=False)
+
+
+class ReopenInSchema(StrictSchema):
+    reason = Text(500)
+    version = Version(required=False)
+
+
+class EvidenceInSchema(StrictSchema):
+    """New evidence (``url``, ``title``...), or ``evidence_id`` / ``source_claim_id`` to link what the desk has."""
+
+    url = Text(2000, metadata={"format": "uri"})
+    title = Text(500)
+    stance = Choice(STANCES, required=True)
+    publisher = Text(200)
+    published_at = UtcDateTime()
+    excerpt = Text(20_000)
+    note = Text(5_000)
+    evidence_id = Id(metadata={"description": "Link evidence already in the desk instead."})
+    source_claim_id = Id(metadata={"description": "Link an approved claim as evidence instead."})
+
+
+class VerdictInSchema(StrictSchema):
+    verdict = Choice(VERDICTS, required=True)
+    rationale = Text(20_000, required=True)
+    version = Version()
+
+
+class ApproveInSchema(StrictSchema):
+    comment = Text(10_000)
+    version = Version()
+
+
+class ReturnInSchema(StrictSchema):
+    comment = Text(10_000, required=True, metadata={"description": "What needs to change."})
+    version = Version()
+
+
+class CommentInSchema(StrictSchema):
+    body = Text(10_000, required=True)
+
+
+# --- query strings ----------------------------------------------------------------------------
+
+class ClaimFiltersQuerySchema(QuerySchema):
+    """The queue's filters (``GET /claims``, ``GET /export.csv``)."""
+
+    status = fields.String(metadata={"description": "Statuses, comma-separated or repeated: "
+                                                    + ", ".join(CLAIM_STATUSES) + ".", "example": "new,in_progress"})
+    kind = fields.String(metadata={"description": "Kinds, comma-separated or repeated: " + ", ".join(CLAIM_KINDS) + "."})
+    speaker = fields.String(metadata={"description": "Part of the speaker's name."})
+    speaker_id = fields.Integer(metadata={"description": "The speaker's id."})
+    article = fields.Integer(metadata={"description": "Only the claims of this article (id)."})
+    assignee = fields.String(metadata={"description": "`me`, `none`, or a user id."})
+    review = fields.String(metadata={"description": "`me`: claims in review that the token's user may sign off."})
+    q = fields.String(metadata={"description": "Words that must all appear in the claim text or the speaker's name."})
+    since = fields.Date(metadata={"description": "Claims extracted on or after this day."})
+    until = fields.Date(metadata={"description": "Claims extracted on or before this day."})
+    hide_duplicates = Choice(("0", "1"), metadata={"description": "`1` leaves out repeats of a quote."})
+    sort = Choice(tuple(SORTS), metadata={"description": "Order of the claims."})
+
+
+class ClaimListQuerySchema(ClaimFiltersQuerySchema):
+    page = fields.Integer(metadata={"description": "Page number, from 1."})
+    per_page = fields.Integer(metadata={"description": "Claims per page (1-200; beyond is brought within)."})
+
+
+class ExportQuerySchema(ClaimFiltersQuerySchema):
+    bom = Choice(("0", "1"), metadata={"description": "`1` starts the file with a UTF-8 byte-order mark (for Excel)."})
+
+
+class RelatedQuerySchema(QuerySchema):
+    k = fields.Integer(metadata={"description": "How many (1-50, default 5; beyond is brought within)."})
+
+
+class ClaimReviewsQuerySchema(QuerySchema):
+    since = fields.String(metadata={"description": "ISO 8601 date or date-time (UTC); inclusive.",
+                                    "example": "2024-05-01"})
+    limit = fields.Integer(metadata={"description": "At most this many (default 100, at most 1000)."})
