@@ -25,7 +25,7 @@ ERROR_TEXT = {  # what each error status means on this API (app.api.blueprint.er
     400: "The request could not be read: not JSON, or nested too deeply (`bad_request`).",
     401: "No token, or an unknown or revoked one (`unauthorized`).",
     403: "The token's user may not do this (`forbidden`, `four_eyes`).",
-    404: "No such claim or resource (`not_found`).",
+    404: "No such claim, article or source (`not_found`).",
     409: "The claim changed meanwhile or is in the wrong status (`stale_version`, `bad_status`, `busy`, "
          "`duplicate_article`).",
     413: "The body is too large (`too_large`).",

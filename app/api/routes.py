@@ -11,7 +11,7 @@ from flask_smorest import abort
 from app import related
 from app.api import schemas as s
 from app.api.blueprint import api_user, bp, errors
-from app.ingest import Metadata, Upload, submit
+from app.ingest import Metadata, Upload, article_claim_ids, get_article, submit
 from app.models import Claim
 from app.workflow import service
 from app.workflow.queries import ClaimFilters, search_claims
@@ -91,6 +91,16 @@ def create_article():
     )
     body = {"id": result.article_id, "title": result.title, "claims": result.claim_ids}
     return body, 201, {"Location": url_for("articles.show", article_id=result.article_id)}
+
+
+@bp.get("/articles/<int:article_id>", tags=["articles"])
+@bp.doc(operationId="getArticle", responses={200: {"links": _links_to_claim("$response.body#/claims/0")}})
+@bp.response(200, s.ArticleSchema, description="The article.")
+@errors(404)
+def get_article_json(article_id: int):
+    """An article: metadata, claim ids, and the article it copies (`copy_of`)"""
+    article = get_article(article_id)
+    return {"article": article, "claims": article_claim_ids(article.id)}
 
 
 # --- claims ---------------------------------------------------------------------------------

@@ -166,6 +166,27 @@ class ArticleCreatedSchema(ma.Schema):
     claims = fields.List(fields.Integer(), required=True)
 
 
+class CopyOfSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    similarity = fields.Float(required=True)
+
+
+class ArticleSchema(ma.Schema):
+    """An article (dumps ``{"article": Article, "claims": [ids]}``)."""
+
+    id = fields.Integer(attribute="article.id", required=True)
+    title = fields.String(attribute="article.title", required=True)
+    url = fields.String(attribute="article.url", allow_none=True, required=True)
+    publisher = fields.String(attribute="article.publisher", allow_none=True, required=True)
+    published_at = UtcDateTime(attribute="article.published_at", allow_none=True, required=True)
+    ingested_at = UtcDateTime(attribute="article.ingested_at", required=True)
+    source = fields.String(attribute="article.source", required=True)
+    claims = fields.List(fields.Integer(), required=True, metadata={"description": "Claim ids in reading order."})
+    copy_of = fields.Nested(CopyOfSchema, attribute="article.copy_of", allow_none=True, required=True, metadata={
+        "description": "The earlier article this one copies (a wire copy) and the Jaccard similarity of their "
+                       "word shingles."})
+
+
 class ThingSchema(ma.Schema):
     class Meta:
         unknown = ma.INCLUDE
