@@ -24,7 +24,8 @@ bp = Blueprint("articles", __name__)
 def index():
     """Articles, newest first, with their claim counts."""
     page = max(1, request.args.get("page", 1, type=int))
-    counts = (sa.select(Claim.article_id, sa.func.count(Claim.id).label("n")).group_by(Claim.article_id).subquery())
+    counts = (sa.select(Claim.article_id, sa.func.count(Claim.id).label("n")).where(Claim.removed_at.is_(None))
+              .group_by(Claim.article_id).subquery())
     rows = db.session.execute(
         sa.select(Article, sa.func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.article_id == Article.id)
