@@ -6,8 +6,29 @@ import pytest
 
 from app.workflow import service
 from tests.test_openapi import schema_validator
-from tests.workflow.test_api import api, error_of  # noqa: F401  (the ``api`` fixture)
-from tests.workflow.test_corrections import WIRE, span_of, wire  # noqa: F401  (the ``wire`` fixture)
+from tests.workflow.test_api import error_of
+from tests.workflow.test_corrections import WIRE, span_of
+
+
+@pytest.fixture
+def wire(make_article):
+    return make_article(WIRE, title="Wire copy")
+
+
+@pytest.fixture
+def api(client, token_for):
+    """Factory: ``api(user).post(path, json=...)`` with the user's token."""
+    class Caller:
+        def __init__(self, user):
+            self.headers = token_for(user)
+
+        def get(self, path, **kwargs):
+            return client.get(f"/api/v1{path}", headers=self.headers, **kwargs)
+
+        def post(self, path, **kwargs):
+            return client.post(f"/api/v1{path}", headers=self.headers, **kwargs)
+
+    return Caller
 
 
 def schema_errors(name: str, body) -> list[str]:
