@@ -59,6 +59,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "articles.index": DESK,
     "articles.show": DESK,
     "articles.ingest": DESK,
+    "articles.add_claim": DESK,  # corrections by selecting text (the article page)
+    "articles.adjust_span": DESK,
+    "articles.split_claim": DESK,
+    "articles.merge_claims": DESK,
+    "articles.remove_claim": DESK,
     "speakers.index": DESK,
     "speakers.show": DESK,
     # JSON API (token)

@@ -12,6 +12,7 @@ the ``version`` it was made from, and refused with a named error before anything
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 import sqlalchemy as sa
@@ -325,3 +326,18 @@ def next_claim(claim: Claim) -> Optional[Claim]:
         Claim.article_id == claim.article_id, Claim.removed_at.is_(None), Claim.id != claim.id,
         sa.or_(Claim.start > claim.start, sa.and_(Claim.start == claim.start, Claim.id > claim.id)),
     ).order_by(Claim.start, Claim.id).limit(1))
+
+
+def suggested_split(claim: Claim) -> int:
+    """Where the split tool starts: the second quoted piece of an interrupted quote, else the
+    sentence end nearest the middle of the claim, else the space nearest the middle."""
+    pieces = claim.pieces
+    if len(pieces) > 1:
+        return pieces[1][0]
+    content = claim.article.text[claim.start:claim.end]
+    middle = len(content) // 2
+    for pattern in (r"[.!?;][\"\u201d\u2019']?\s+", r"\s+"):
+        points = [m.end() for m in re.finditer(pattern, content) if 0 < m.end() < len(content)]
+        if points:
+            return claim.start + min(points, key=lambda i: abs(i - middle))
+    return claim.start + max(1, middle)
