@@ -1,7 +1,7 @@
 """claim corrections: a claim an editor removes or merges into another keeps its row and history
 
 Revision ID: b7c31e9d4a52
-Revises: 4177fe70392b
+Revises: d6625e2e1a08
 Create Date: 2026-12-02 01:10:00
 
 ``removed_at`` marks a claim taken out by a correction (not a quote, or merged into
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7c31e9d4a52'
-down_revision = '4177fe70392b'
+down_revision = 'd6625e2e1a08'
 branch_labels = None
 depends_on = None
 
