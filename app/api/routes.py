@@ -11,26 +11,11 @@ from flask_smorest import abort
 from app import related
 from app.api import schemas as s
 from app.api.blueprint import api_user, bp, errors
+from app.api.views import claim_view
 from app.ingest import Metadata, Upload, article_claim_ids, get_article, submit
-from app.models import Claim
 from app.workflow import service
 from app.workflow.queries import ClaimFilters, search_claims
 from app.workflow.rules import published_verdict
-
-
-class ClaimView:
-    """A claim with its history, as ``ClaimDetailSchema`` dumps it."""
-
-    def __init__(self, claim: Claim) -> None:
-        self._claim = claim
-        self.history = service.history(claim.id)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._claim, name)
-
-
-def claim_view(claim_id: int) -> ClaimView:
-    return ClaimView(service.get_claim(claim_id))
 
 
 def load_or_422(schema: ma.Schema, data: Any, location: str) -> dict[str, Any]:

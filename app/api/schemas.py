@@ -134,6 +134,9 @@ class ClaimDetailSchema(ClaimSummarySchema):
 
     spans = fields.List(fields.List(fields.Integer()), allow_none=True, required=True)
     edited = fields.Boolean(required=True)
+    removed_at = UtcDateTime(allow_none=True, required=True, metadata={
+        "description": "When a correction removed the claim (or merged it into `merged_into`); null for a live claim."})
+    merged_into = fields.Integer(attribute="merged_into_id", allow_none=True, required=True)
     dismiss_reason = fields.String(allow_none=True, required=True)
     evidence = fields.List(fields.Nested(EvidenceLinkSchema), attribute="evidence_links", required=True)
     verdict = fields.Nested(VerdictSchema, attribute="current_verdict", allow_none=True, required=True)
@@ -286,6 +289,42 @@ class ClaimPatchSchema(StrictSchema):
             if wrong:
                 raise ma.ValidationError(wrong)
         return data
+
+
+class ClaimInSchema(StrictSchema):
+    """A claim the extractor missed, from a span of the article's text."""
+
+    start = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=2**31 - 1), metadata={
+        "description": "Offset of the first character in the article's text (code points); spaces at either end "
+                       "of the span are dropped."})
+    end = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=2**31 - 1),
+                         metadata={"description": "Offset just after the last character."})
+    speaker = Text(200, allow_none=True, metadata={"description": "A name; an existing speaker or alias is reused. "
+                                                                  "Empty or null: unknown speaker."})
+    kind = Choice(CLAIM_KINDS, required=True)
+    cue = Text(100, allow_none=True, metadata={"description": "said, told reporters, tweeted ..."})
+
+
+class SplitInSchema(StrictSchema):
+    at = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=2**31 - 1), metadata={
+        "description": "A character offset in the article's text strictly inside the claim's span: the second "
+                       "claim starts there."})
+    version = Version()
+
+
+class MergeInSchema(StrictSchema):
+    with_ = Id(required=True, data_key="with", metadata={"description": "The claim (same article) merged into "
+                                                                         "this one."})
+    version = Version()
+
+
+class RemoveInSchema(StrictSchema):
+    reason = Text(500)
+    version = Version()
+
+
+class ClaimPairSchema(ma.Schema):
+    claims = fields.List(fields.Nested(ClaimDetailSchema), required=True, validate=validate.Length(equal=2))
 
 
 class VersionInSchema(StrictSchema):
