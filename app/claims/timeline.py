@@ -25,8 +25,8 @@ ACTION_LABELS = {
     "merged_into": "merged this claim into another",
     "claim_removed": "removed the claim (not a quote)",
 }
-FIELD_LABELS = {"content": "text", "kind": "kind", "start": "start", "end": "end", "speaker": "speaker",
-                "cue": "cue", "status": "status", "assignee": "assignee"}
+FIELD_LABELS = {"content": "text", "publication_wording": "publication wording", "kind": "kind", "start": "start",
+                "end": "end", "speaker": "speaker", "cue": "cue", "status": "status", "assignee": "assignee"}
 
 
 @dataclass
@@ -49,6 +49,8 @@ def _entry(event: AuditEvent, names: Mapping[str, str]) -> Entry:
     before, after = event.before or {}, event.after or {}
     entry = Entry(at=event.at, who=event.user.name if event.user else "Claimdesk", action=event.action,
                   label=ACTION_LABELS.get(event.action, event.action.replace("_", " ")))
+    if event.action == "claim_edited" and set(after) - {"version"} == {"publication_wording"}:
+        entry.label = "changed the publication wording"
     if event.action != "claim_extracted":
         for name, label in FIELD_LABELS.items():
             if name in after and name in before and before[name] != after[name]:
@@ -76,7 +78,7 @@ def _entry(event: AuditEvent, names: Mapping[str, str]) -> Entry:
 
 def _show(name: str, value: Any, names: Mapping[str, str]) -> Any:
     if value is None:
-        return "nobody" if name == "assignee" else "\u2014"
+        return {"assignee": "nobody", "publication_wording": "the claim text"}.get(name, "\u2014")
     if name == "status":
         return STATUS_LABELS.get(value, value)
     if name == "assignee":

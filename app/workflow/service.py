@@ -29,14 +29,16 @@ from app.models import (
     User, Verdict, utcnow,
 )
 from app.transaction import rollback_on_error
+from app.workflow import publication
 from app.workflow.audit import CLAIM_FIELDS, claim_snapshot, record
 from app.workflow.rules import TERMINAL_STATUSES, WORKING_STATUSES, can_edit, can_reopen, can_review
 
 # What ``update_claim`` corrects: the extraction. Status and assignee have their own actions.
-EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue")
+EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue", "publication_wording")
 ACTION_FIELDS = ("status", "assignee", "reason", "dismiss_reason")
 BUSY_MESSAGE = "Another change was being saved at the same moment; nothing of yours was saved. Try again."
 CUE_MAX = 100  # Claim.cue's column
+WORDING_MAX = 5000  # publication wording: a sentence or two, never an article
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -202,7 +204,7 @@ def _take_if_new(claim: Claim, user: User) -> None:
 @atomic
 def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: Mapping[str, Any]) -> Claim:
     """Apply an editor's corrections of the extraction (content, span, speaker, kind, cue)
-    in one audited change. Status and assignee are not edited here: ``take``, ``assign``,
+    and the publication wording in one audited change (blank wording: the extracted content). Status and assignee are not edited here: ``take``, ``assign``,
     ``dismiss`` and ``reopen`` change them.
 
     Raises:
@@ -243,6 +245,8 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
             if cue is not None and len(cue) > CUE_MAX:
                 raise Invalid(f"The cue is {len(cue)} characters long; the limit is {CUE_MAX}.", field="cue")
             claim.cue = cue
+        if "publication_wording" in changes:
+            claim.publication_wording = _wording(changes["publication_wording"], claim.content)
 
     after = _after(claim)
     changed = _in_field_order(k for k in after if k != "version" and before.get(k) != after.get(k))
@@ -258,6 +262,19 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
            after={k: after[k] for k in changed} | {"version": after["version"]})
     _commit(claim)
     return claim
+
+
+def _wording(value: Any, content: str) -> Optional[str]:
+    """The publication wording to store: None (follow the extracted content) when it is
+    blank or the same as the content."""
+    if value is not None and not isinstance(value, str):
+        raise Invalid("publication_wording must be text (or null for the extracted wording).",
+                      field="publication_wording")
+    wording = " ".join((value or "").split())
+    if len(wording) > WORDING_MAX:
+        raise Invalid(f"The publication wording is {len(wording):,} characters long; the limit is {WORDING_MAX:,}.",
+                      field="publication_wording")
+    return wording if wording and wording != " ".join(content.split()) else None
 
 
 def _content_changes(claim: Claim, changes: Mapping[str, Any]) -> bool:
@@ -544,6 +561,7 @@ def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version
     before = _snapshot(claim)
     pending.state, pending.reviewed_by, pending.reviewed_at = "approved", user, utcnow()
     pending.review_comment = (comment or "").strip() or None
+    publication.freeze(claim, pending)  # published as signed off, until reopened
     claim.status = "approved"
     _touch(claim)
     if pending.review_comment:
