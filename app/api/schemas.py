@@ -58,6 +58,9 @@ class UserRefSchema(ma.Schema):
 class ClaimSummarySchema(ma.Schema):
     id = fields.Integer(required=True)
     content = fields.String(required=True)
+    publication_wording = fields.String(attribute="wording", required=True, metadata={
+        "description": "What the published fact-check states (claimReviewed); the claim text unless an editor "
+                       "changed it."})
     kind = Choice(CLAIM_KINDS, required=True)
     status = Choice(CLAIM_STATUSES, required=True)
     version = fields.Integer(required=True, metadata={"description": "Send it back with a change (optimistic locking)."})
@@ -280,6 +283,8 @@ class ClaimPatchSchema(StrictSchema):
     start = fields.Integer(strict=True, validate=validate.Range(min=0, max=2**31 - 1))
     end = fields.Integer(strict=True, validate=validate.Range(min=0, max=2**31 - 1))
     cue = Text(100, allow_none=True)
+    publication_wording = Text(5_000, allow_none=True, metadata={
+        "description": "Editable until approval; empty or null: the claim text."})
 
     @ma.pre_load
     def no_actions_here(self, data, **kwargs):
