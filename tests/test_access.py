@@ -61,6 +61,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "articles.ingest": DESK,
     "speakers.index": DESK,
     "speakers.show": DESK,
+    "speakers.edit": DESK,
+    "speakers.merge": DESK,
+    "speakers.unmerge": ADMINS,  # undoing a merge of two speakers
     # JSON API (token)
     "api.create_article": DESK,
     "api.list_claims": DESK,
@@ -77,6 +80,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.add_comment": DESK,
     "api.history": DESK,
     "api.related_claims": DESK,
+    "api.list_speakers": DESK,
+    "api.get_speaker": DESK,
+    "api.patch_speaker": DESK,
+    "api.merge_speaker": DESK,
+    "api.unmerge_speaker": ADMINS,
     "api.export_csv": DESK,
     "api.claimreview": DESK,
     "api.claimreviews": DESK,

@@ -19,9 +19,14 @@ ACTION_LABELS = {
     "dismissed": "dismissed the claim",
     "reopened": "reopened the claim",
     "commented": "commented",
+    "speaker_merged": "merged two speakers",
+    "speaker_unmerged": "undid a merge of two speakers",
+    "speaker_edited": "corrected the speaker",
 }
 FIELD_LABELS = {"content": "text", "kind": "kind", "start": "start", "end": "end", "speaker": "speaker",
-                "cue": "cue", "status": "status", "assignee": "assignee"}
+                "cue": "cue", "status": "status", "assignee": "assignee",
+                # a speaker's own events
+                "name": "name", "role": "role", "affiliation": "affiliation"}
 
 
 @dataclass
@@ -55,6 +60,9 @@ def _entry(event: AuditEvent, names: Mapping[str, str]) -> Entry:
     elif event.action == "verdict_proposed":
         label = VERDICT_LABELS.get(after.get("verdict"), after.get("verdict"))
         entry.notes.append(f"{label}: {after.get('rationale')}")
+    elif event.action in ("speaker_merged", "speaker_unmerged") and "claims" in after:
+        n, aliases = after["claims"], after.get("aliases") or []
+        entry.notes.append(f"{n} claim{'' if n == 1 else 's'} moved" + (f"; aliases: {', '.join(aliases)}" if aliases else ""))
     elif event.action == "verdict_approved" and after.get("verdict"):
         entry.notes.append(VERDICT_LABELS.get(after["verdict"], after["verdict"]))
     for key, prefix in (("comment", ""), ("reason", "Reason: "), ("body", "")):
