@@ -51,7 +51,7 @@ ERROR_TEXT = {
     "403": "The token's user may not do this (`forbidden`, `four_eyes`).",
     "404": "No such claim (`not_found`).",
     "409": "The claim changed meanwhile or is in the wrong status (`stale_version`, `bad_status`, "
-           "`duplicate_article`).",
+           "`duplicate_article`; `evidence_exists`: the URL is stored with other values, see `details.stored`).",
     "413": "The upload is too large (`too_large`).",
     "415": "The body is not JSON (`unsupported_media_type`).",
     "422": "A value is missing or wrong (`invalid`, `empty_text`, `evidence_required`); "
@@ -187,6 +187,10 @@ SCHEMAS: dict[str, Schema] = {
         "publisher": string(), "published_at": DATETIME, "excerpt": string(), "note": string(),
         "evidence_id": {"type": "integer", "description": "Link evidence already in the desk instead."},
         "source_claim_id": {"type": "integer", "description": "Link an approved claim as evidence instead."},
+        "existing": {"type": "string", "enum": ["keep", "update"],
+                     "description": "When `url` is stored already with another title, excerpt, publisher or "
+                                    "date (409 `evidence_exists`, `details.stored`): `keep` links the stored one, "
+                                    "`update` updates it with these values first."},
     }, ("stance",)),
     "VerdictIn": obj({"verdict": {"type": "string", "enum": list(VERDICTS)}, "rationale": string(),
                       "version": {"type": "integer"}}, ("verdict", "rationale")),

@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "dismissed": "dismissed the claim",
     "reopened": "reopened the claim",
     "commented": "commented",
+    "evidence_updated": "updated a stored source",
     "speaker_merged": "merged two speakers",
     "speaker_unmerged": "undid a merge of two speakers",
     "speaker_edited": "corrected the speaker",
@@ -55,6 +56,12 @@ def _entry(event: AuditEvent, names: Mapping[str, str]) -> Entry:
                 entry.changes.append((label, _show(name, before[name], names), _show(name, after[name], names)))
     if event.action == "evidence_linked":
         entry.notes.append(f"{after.get('stance')}: {after.get('evidence')}")
+    elif event.action == "evidence_updated":
+        for key in ("title", "publisher", "published_at", "excerpt"):
+            if key in after:
+                entry.changes.append((key.replace("published_at", "date"), before.get(key) or "\u2014",
+                                      after.get(key) or "\u2014"))
+        entry.notes.append(str(after.get("url")))
     elif event.action == "evidence_unlinked":
         entry.notes.append(f"{before.get('stance')}: {before.get('evidence')}")
     elif event.action == "verdict_proposed":
