@@ -154,4 +154,4 @@ def test_evidence_from_the_index_says_where_it_comes_from(seed, client, auth, ed
     auth.login(editor)
     page = client.get(f"/claims/{claim.id}").get_data(as_text=True).split('id="related"', 1)[1]
     assert "#None" not in page and "(None)" not in page
-    assert "close to this claim&#39;s words; not linked to any claim yet" in page
+    assert "close to this claim's words; not linked to any claim yet" in page

@@ -13,7 +13,7 @@ from app.articles.highlight import article_marks, highlight
 from app.errors import DomainError, DuplicateArticle, NotFound
 from app.extensions import db
 from app.ingest import Metadata, Upload, submit
-from app.models import Article, Claim
+from app.models import CLAIM_KINDS, Article, Claim
 from app.workflow.queries import claims_of_article
 
 bp = Blueprint("articles", __name__)
@@ -44,8 +44,10 @@ def show(article_id: int):
     if article is None:
         raise NotFound(f"Article {article_id} does not exist.")
     claims = claims_of_article(article.id)
-    body = highlight(article.text, article_marks(claims), focus=request.args.get("claim", type=int))
-    return render_template("articles/show.html", article=article, body=body, claims=claims)
+    focus = request.args.get("claim", type=int)
+    body = highlight(article.text, article_marks(claims), focus=focus)
+    return render_template("articles/show.html", article=article, body=body, claims=claims, focus=focus,
+                           kinds=sorted({c.kind for c in claims}, key=CLAIM_KINDS.index))
 
 
 @bp.route("/ingest", methods=["GET", "POST"])

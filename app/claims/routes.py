@@ -23,7 +23,7 @@ from app.links import local_path
 from app.extensions import db
 from app.models import Claim, ClaimEvidence, Comment, Verdict
 from app.workflow import service
-from app.workflow.queries import claims_of_article, desk_users
+from app.workflow.queries import claims_of_article, desk_users, next_open_claim_id
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
 
@@ -77,6 +77,7 @@ def render_claim(claim: Claim, status: int = 200, conflicts: Optional[dict[str, 
         "claims/show.html", claim=claim, context=context, forms=_forms(claim, users, **form_overrides),
         history=timeline(service.history(claim.id), names), related=_related(claim), conflicts=conflicts or {},
         actions=service.allowed_actions(claim, current_user), evidence_exists=evidence_exists,
+        next_claim_id=next_open_claim_id(claim),
     ), status
 
 
