@@ -429,6 +429,9 @@ def _new_or_existing_evidence(data: EvidenceInput, user: User, *, claim: Claim,
             "published_at": data.published_at, "excerpt": (data.excerpt or "").strip() or None}
     stored = db.session.scalar(sa.select(Evidence).where(Evidence.url == url).order_by(Evidence.id).limit(1))
     if stored is not None:
+        if db.session.scalar(sa.select(ClaimEvidence.id).where(ClaimEvidence.claim_id == claim.id,
+                                                                ClaimEvidence.evidence_id == stored.id)):
+            raise Invalid("This evidence is already linked to the claim.", field="url")
         # Fields the editor left empty keep the stored value; the others are compared.
         differs = [k for k in EVIDENCE_FIELDS if mine[k] is not None and _norm(mine[k]) != _norm(getattr(stored, k))]
         if not differs or existing == "keep":

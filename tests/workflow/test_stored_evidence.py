@@ -97,7 +97,7 @@ def test_the_claim_page_shows_the_stored_source_and_both_choices(client, auth, e
     assert response.status_code == 409
     page = text(response)
     stored_box = page.split('id="stored-evidence"', 1)[1].split("</form>", 1)[0]
-    assert "NATO press release 1" in stored_box and "yours differs" in stored_box
+    assert "NATO press release 1" in stored_box and "yours</span> NATO: Allies condemn attack" in stored_box
     assert 'value="NATO: Allies condemn attack"' in page  # the editor's input is kept
     assert 'name="existing" value="keep"' in stored_box and 'name="existing" value="update"' in stored_box
     response = client.post(f"/claims/{claim_id}/evidence", data={**form, "existing": "update"})
