@@ -59,6 +59,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "articles.index": DESK,
     "articles.show": DESK,
     "articles.ingest": DESK,
+    "articles.add_claim": DESK,  # corrections by selecting text (the article page)
+    "articles.adjust_span": DESK,
+    "articles.split_claim": DESK,
+    "articles.merge_claims": DESK,
+    "articles.remove_claim": DESK,
     "speakers.index": DESK,
     "speakers.show": DESK,
     "speakers.edit": DESK,
@@ -86,6 +91,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.patch_speaker": DESK,
     "api.merge_speaker": DESK,
     "api.unmerge_speaker": ADMINS,
+    "api.add_claim": DESK,  # corrections by span: every desk role, as for PATCH
+    "api.split_claim": DESK,
+    "api.merge_claims": DESK,
+    "api.remove_claim": DESK,
     "api.export_csv": DESK,
     "api.claimreview": DESK,
     "api.claimreviews": DESK,

@@ -45,7 +45,7 @@ def get_speaker(speaker_id: Any, *, field_name: Optional[str] = None) -> Speaker
 def list_speakers(q: str = "", *, limit: int = 500) -> list[tuple[Speaker, int]]:
     """Speakers not merged into another, with their claim counts, most claims first."""
     n = sa.func.count(Claim.id)
-    stmt = (sa.select(Speaker, n).outerjoin(Claim, Claim.speaker_id == Speaker.id)
+    stmt = (sa.select(Speaker, n).outerjoin(Claim, sa.and_(Claim.speaker_id == Speaker.id, Claim.removed_at.is_(None)))
             .where(Speaker.merged_into_id.is_(None))
             .group_by(Speaker.id).order_by(n.desc(), Speaker.name).limit(limit))
     q = " ".join((q or "").split())
@@ -87,7 +87,7 @@ def verdict_tally(speaker_id: int) -> list[tuple[str, str, int]]:
     counts = dict(db.session.execute(
         sa.select(Verdict.verdict, sa.func.count(Claim.id))
         .join(Verdict, sa.and_(Verdict.claim_id == Claim.id, Verdict.id == latest))
-        .where(Claim.speaker_id == speaker_id, published_in_sql())
+        .where(Claim.speaker_id == speaker_id, Claim.removed_at.is_(None), published_in_sql())
         .group_by(Verdict.verdict)).all())
     return [(v, VERDICT_LABELS[v], counts[v]) for v in VERDICTS if counts.get(v)]
 
@@ -98,7 +98,7 @@ def roles_over_time(speaker_id: int) -> list[RoleSeen]:
     rows = db.session.execute(
         sa.select(Claim.speaker_role, Article.id, Article.title, when)
         .join(Article, Article.id == Claim.article_id)
-        .where(Claim.speaker_id == speaker_id, Claim.speaker_role.is_not(None))
+        .where(Claim.speaker_id == speaker_id, Claim.speaker_role.is_not(None), Claim.removed_at.is_(None))
         .distinct().order_by(when, Article.id)).all()
     seen: dict[str, RoleSeen] = {}
     counted: set[tuple[str, int]] = set()
@@ -119,7 +119,8 @@ def recent_claims(speaker_id: int, limit: int = 10) -> list[Claim]:
     """The speaker's latest claims: newest article first (its date, else when it came in)."""
     when = sa.func.coalesce(Article.published_at, Article.ingested_at)
     return list(db.session.scalars(
-        sa.select(Claim).join(Article, Article.id == Claim.article_id).where(Claim.speaker_id == speaker_id)
+        sa.select(Claim).join(Article, Article.id == Claim.article_id)
+        .where(Claim.speaker_id == speaker_id, Claim.removed_at.is_(None))
         .order_by(when.desc(), Article.id.desc(), Claim.start)
         .options(so.contains_eager(Claim.article), so.selectinload(Claim.verdicts)).limit(limit)))
 
@@ -127,7 +128,8 @@ def recent_claims(speaker_id: int, limit: int = 10) -> list[Claim]:
 def profile(speaker_id: Any) -> Profile:
     """Everything the speaker page shows."""
     speaker = get_speaker(speaker_id)
-    count = db.session.scalar(sa.select(sa.func.count(Claim.id)).where(Claim.speaker_id == speaker.id)) or 0
+    count = db.session.scalar(sa.select(sa.func.count(Claim.id)).where(
+        Claim.speaker_id == speaker.id, Claim.removed_at.is_(None))) or 0
     merged_from = list(db.session.scalars(
         sa.select(Speaker).where(Speaker.merged_into_id == speaker.id).order_by(Speaker.name)))
     return Profile(speaker=speaker, claims=count, tally=verdict_tally(speaker.id), roles=roles_over_time(speaker.id),
@@ -167,7 +169,7 @@ def likely_duplicates(speaker: Speaker, limit: int = 5) -> list[tuple[Speaker, i
         alike += [Speaker.name_key == last, Speaker.name_key.like(f"% {pattern}", escape="\\")]
     n = sa.func.count(Claim.id)
     rows = db.session.execute(
-        sa.select(Speaker, n).outerjoin(Claim, Claim.speaker_id == Speaker.id)
+        sa.select(Speaker, n).outerjoin(Claim, sa.and_(Claim.speaker_id == Speaker.id, Claim.removed_at.is_(None)))
         .where(Speaker.id != speaker.id, Speaker.merged_into_id.is_(None), sa.or_(*alike))
         .group_by(Speaker.id).order_by(n.desc(), Speaker.name).limit(limit)).all()
     return [(other, count) for other, count in rows]
