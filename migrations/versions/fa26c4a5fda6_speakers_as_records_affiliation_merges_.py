@@ -1,7 +1,7 @@
 """speakers as records: affiliation, merges, role per claim, speaker events
 
 Revision ID: fa26c4a5fda6
-Revises: b7c31e9d4a52
+Revises: a3c5e7f90b12
 Create Date: 2026-12-02 00:55:44.624244
 
 New columns are added in place (ALTER TABLE ... ADD COLUMN, with the foreign key inline on
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'fa26c4a5fda6'
-down_revision = 'b7c31e9d4a52'
+down_revision = 'a3c5e7f90b12'
 branch_labels = None
 depends_on = None
 
