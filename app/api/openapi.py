@@ -27,7 +27,8 @@ ERROR_TEXT = {  # what each error status means on this API (app.api.blueprint.er
     403: "The token's user may not do this (`forbidden`, `four_eyes`).",
     404: "No such claim, article or source (`not_found`).",
     409: "The claim changed meanwhile or is in the wrong status (`stale_version`, `bad_status`, `busy`, "
-         "`duplicate_article`, `duplicate_claim`).",
+         "`duplicate_article`, `duplicate_claim`; `evidence_exists`: the URL is stored with other values, see "
+         "`details.stored`).",
     413: "The body is too large (`too_large`).",
     415: "The body is not JSON, or the upload is not text or HTML (`unsupported_media_type`).",
     422: "A value is missing or wrong (`invalid`: `fields` names each one and why; `empty_text`, "

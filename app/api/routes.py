@@ -180,7 +180,7 @@ def add_evidence(data: dict[str, Any], claim_id: int):
     text = {name: (data.get(name) or "").strip() or None for name in ("url", "title", "publisher", "excerpt", "note")}
     return service.link_evidence(
         claim_id, user=api_user(), evidence_id=evidence_id, source_claim_id=source_claim_id,
-        stance=data["stance"], note=text["note"],
+        stance=data["stance"], note=text["note"], existing=data.get("existing"),
         evidence=None if evidence_id or source_claim_id else service.EvidenceInput(
             url=text["url"], title=text["title"] or "", stance=data["stance"], publisher=text["publisher"],
             published_at=data.get("published_at"), excerpt=text["excerpt"], note=text["note"],

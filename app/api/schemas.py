@@ -193,6 +193,39 @@ class ArticleSchema(ma.Schema):
                        "word shingles."})
 
 
+class SpeakerRoleSchema(ma.Schema):
+    role = fields.String(required=True)
+    first_seen = UtcDateTime(required=True)
+    last_seen = UtcDateTime(required=True)
+    articles = fields.Integer(required=True)
+
+
+class SpeakerSchema(ma.Schema):
+    """A speaker (dumps ``app.api.speaker_routes.speaker_record``); the list leaves out the record's
+    verdicts, roles, recent claims and history."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    role = fields.String(allow_none=True)
+    affiliation = fields.String(allow_none=True)
+    kind = fields.String(required=True)
+    aliases = fields.List(fields.String(), required=True)
+    merged_into = fields.Integer(allow_none=True, required=True,
+                                 metadata={"description": "Set while merged into that speaker."})
+    claims = fields.Integer()
+    verdicts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "Approved claims per verdict key, e.g. `{\"false\": 2}`."})
+    roles = fields.List(fields.Nested(SpeakerRoleSchema), metadata={
+        "description": "Roles as the articles gave them, oldest first."})
+    recent_claims = fields.List(fields.Integer())
+    merged_from = fields.List(fields.Integer())
+    history = fields.List(fields.Nested(HistoryItemSchema))
+
+
+class SpeakerListSchema(ma.Schema):
+    items = fields.List(fields.Nested(SpeakerSchema), required=True)
+
+
 class ThingSchema(ma.Schema):
     class Meta:
         unknown = ma.INCLUDE
@@ -332,6 +365,25 @@ class ClaimPairSchema(ma.Schema):
     claims = fields.List(fields.Nested(ClaimDetailSchema), required=True, validate=validate.Length(equal=2))
 
 
+class SpeakerPatchSchema(StrictSchema):
+    name = Text(200)
+    role = Text(200, allow_none=True)
+    affiliation = Text(200, allow_none=True)
+
+
+class SpeakerMergeInSchema(StrictSchema):
+    into = Id(required=True, metadata={"description": "The speaker that stays."})
+
+
+class SpeakersQuerySchema(QuerySchema):
+    q = fields.String(metadata={"description": "Part of the name."})
+    limit = fields.Integer(metadata={"description": "At most this many (default 100, at most 500)."})
+
+
+class NoFieldsInSchema(StrictSchema):
+    """An action with nothing to say: no body, or an empty JSON object."""
+
+
 class VersionInSchema(StrictSchema):
     version = Version(required=False)
 
@@ -363,6 +415,10 @@ class EvidenceInSchema(StrictSchema):
     note = Text(5_000)
     evidence_id = Id(metadata={"description": "Link evidence already in the desk instead."})
     source_claim_id = Id(metadata={"description": "Link an approved claim as evidence instead."})
+    existing = Choice(("keep", "update"), metadata={
+        "description": "When `url` is stored already with another title, excerpt, publisher or date (409 "
+                       "`evidence_exists`, `details.stored`): `keep` links the stored one, `update` updates it "
+                       "with these values first."})
 
 
 class VerdictInSchema(StrictSchema):
