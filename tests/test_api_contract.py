@@ -119,7 +119,8 @@ def test_a_body_that_is_not_an_object_is_422(client, headers, claim):
 
 
 @pytest.mark.parametrize("query,name", [("per_page=ten", "per_page"), ("since=yesterday", "since"),
-                                        ("sort=random", "sort"), ("page=1.5", "page")])
+                                        ("sort=random", "sort"), ("page=1.5", "page"),
+                                        ("staus=new", "staus")])  # a misspelt filter is not ignored
 def test_query_parameters_are_checked(client, headers, claim, query, name):
     invalid(client.get(f"/api/v1/claims?{query}", headers=headers), name)
 
@@ -187,3 +188,19 @@ def test_web_forms_without_a_version_are_refused(client, auth, admin, editor, cl
     assert "without the claim&#39;s version" in response.get_data(as_text=True)
     after = stored(claim.id)
     assert (after.status, after.version, after.content) == (before.status, before.version, before.content)
+
+
+def test_limits_apply_to_the_text_as_sent_and_what_is_stored_is_clean(client, headers, claim):
+    """A control character counts toward a field's limit (it is refused, not cut down to fit);
+    within the limit the text is stored without it (app.inputs)."""
+    invalid(client.post(f"/api/v1/claims/{claim.id}/comments", headers=headers,
+                        json={"body": "\x00" + "x" * 10_000}), "body")
+    response = client.post(f"/api/v1/claims/{claim.id}/comments", headers=headers,
+                           json={"body": "\x00" + "x" * 9_999})
+    assert response.status_code == 201 and response.get_json()["body"] == "x" * 9_999
+
+
+@pytest.mark.parametrize("url", ["", "ftp://example.org/file", "example.org/page", "https://", 5])
+def test_addresses_are_http_or_https(client, headers, claim, url):
+    invalid(client.post(f"/api/v1/claims/{claim.id}/evidence", headers=headers,
+                        json={"url": url, "title": "Minutes", "stance": "supports"}), "url")

@@ -4,6 +4,7 @@ The routes modules hang their views on ``bp``: see "Adding an API route" in app/
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 import flask_smorest
@@ -13,13 +14,21 @@ from webargs.flaskparser import FlaskParser
 from app.auth.service import user_for_token
 from app.errors import Forbidden, UnsupportedMedia
 from app.extensions import csrf
+from app.inputs import clean_json
 from app.models import User
 
 
 class DeskParser(FlaskParser):
-    """webargs' Flask parser reading JSON through the desk's request (app.inputs: control
-    characters removed, too deep a body a 400). A body that is not JSON is 415; no body at all
-    reads as ``{}`` (so an action whose fields are all optional may be sent empty)."""
+    """webargs' Flask parser with the desk's rules for JSON bodies.
+
+    A body that is not JSON is 415; no body at all reads as ``{}`` (an action whose fields are
+    all optional may be sent empty); invalid or too deeply nested JSON is 400 (app.inputs). The
+    schema checks the body as it was sent, and only what passed has its control characters
+    removed (app.inputs.clean_json): a string over its limit is refused even if cleaning
+    would shorten it. Query parameters follow their schema's ``unknown`` (app.api.fields.QuerySchema:
+    refused)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
 
     def _raw_load_json(self, req) -> Any:
         if not req.is_json:
@@ -28,7 +37,12 @@ class DeskParser(FlaskParser):
             return {}
         if not req.get_data(cache=True):
             return {}
-        return req.get_json()  # invalid JSON: 400 bad_request
+        req.get_json()  # the checks: invalid JSON or too deep a body is a 400
+        return json.loads(req.get_data(cache=True))
+
+    def parse(self, argmap, req=None, *, location=None, **kwargs) -> Any:
+        data = super().parse(argmap, req, location=location, **kwargs)
+        return clean_json(data) if (location or self.location) == "json" else data
 
 
 class Blueprint(flask_smorest.Blueprint):

@@ -6,6 +6,7 @@ lengths over a column's limit are refused, never cut.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -13,6 +14,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.ids import MAX_ID
+from app.inputs import clean_text
 from app.models import iso_utc
 
 MAX_VERSION = 2**31 - 1  # Claim.version is an integer column
@@ -90,6 +92,20 @@ class Span(fields.Function):
             "description": "Character offsets [start, end) in the article text."}, **kwargs)
 
 
+WEB_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s]+$"
+
+
+def _web_url(value: str) -> None:
+    if not re.match(WEB_URL_PATTERN, clean_text(value)):  # control characters are dropped later (app.inputs)
+        raise ma.ValidationError("Give an http:// or https:// address.")
+
+
+def WebUrl(**kwargs: Any) -> fields.String:
+    """An http(s) address of at most 2,000 characters."""
+    metadata = {"pattern": WEB_URL_PATTERN, **kwargs.pop("metadata", {})}
+    return fields.String(validate=[validate.Length(max=2000), _web_url], metadata=metadata, **kwargs)
+
+
 class StrictSchema(ma.Schema):
     """A request body: unknown fields are refused (422), never ignored."""
 
@@ -98,7 +114,8 @@ class StrictSchema(ma.Schema):
 
 
 class QuerySchema(ma.Schema):
-    """Query-string parameters: unknown ones are ignored (links carry extra parameters)."""
+    """Query-string parameters: unknown ones are refused (422), so a misspelt filter is never
+    silently ignored."""
 
     class Meta:
-        unknown = ma.EXCLUDE
+        unknown = ma.RAISE

@@ -11,7 +11,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.api.fields import (
-    Choice, Id, QuerySchema, Span, StrictSchema, Text, UserRef, UtcDateTime, Version,
+    Choice, Id, QuerySchema, Span, StrictSchema, Text, UserRef, UtcDateTime, Version, WebUrl,
 )
 from app.models import CLAIM_KINDS, CLAIM_STATUSES, STANCES, VERDICTS
 from app.workflow.queries import SORTS
@@ -289,9 +289,8 @@ class ArticleInSchema(StrictSchema):
     text = fields.String(metadata={"description": "The article text (plain)."})
     title = Text(500)
     publisher = Text(200)
-    url = Text(2000, metadata={"format": "uri", "description": "With `text`: the article's address, kept as "
-                               "metadata. Without `text`: the page is fetched (http/https, public addresses "
-                               "only, HTML only)."})
+    url = WebUrl(metadata={"description": "With `text`: the article's address, kept as metadata. Without "
+                              "`text`: the page is fetched (public addresses only, HTML only)."})
     published_at = UtcDateTime()
 
 
@@ -302,7 +301,7 @@ class ArticleUploadSchema(StrictSchema):
                                                "description": "A .txt or .html file."})
     title = Text(500)
     publisher = Text(200)
-    url = Text(2000, metadata={"format": "uri"})
+    url = WebUrl()
     published_at = UtcDateTime()
 
 
@@ -370,6 +369,11 @@ class SpeakerPatchSchema(StrictSchema):
     role = Text(200, allow_none=True)
     affiliation = Text(200, allow_none=True)
 
+    @ma.validates_schema
+    def something(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError("Send name, role or affiliation.", "body")
+
 
 class SpeakerMergeInSchema(StrictSchema):
     into = Id(required=True, metadata={"description": "The speaker that stays."})
@@ -406,7 +410,7 @@ class ReopenInSchema(StrictSchema):
 class EvidenceInSchema(StrictSchema):
     """New evidence (``url``, ``title``...), or ``evidence_id`` / ``source_claim_id`` to link what the desk has."""
 
-    url = Text(2000, metadata={"format": "uri"})
+    url = WebUrl()
     title = Text(500)
     stance = Choice(STANCES, required=True)
     publisher = Text(200)
@@ -452,6 +456,7 @@ class ClaimFiltersQuerySchema(QuerySchema):
     speaker = fields.String(metadata={"description": "Part of the speaker's name."})
     speaker_id = fields.Integer(metadata={"description": "The speaker's id."})
     article = fields.Integer(metadata={"description": "Only the claims of this article (id)."})
+    article_id = fields.Integer(metadata={"description": "The same as `article`."})
     assignee = fields.String(metadata={"description": "`me`, `none`, or a user id."})
     review = fields.String(metadata={"description": "`me`: claims in review that the token's user may sign off."})
     q = fields.String(metadata={"description": "Words that must all appear in the claim text or the speaker's name."})
