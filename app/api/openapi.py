@@ -92,8 +92,9 @@ CLAIM_FILTERS = [
     query("since", "Claims extracted on or after this day.", string("date")),
     query("until", "Claims extracted on or before this day.", string("date")),
     query("hide_duplicates", "`1` leaves out repeats of a quote.", {"type": "string", "enum": ["0", "1"]}),
-    query("sort", "Order of the claims.", {"type": "string", "enum": ["newest", "oldest", "updated", "speaker",
-                                                                      "status"]}),
+    query("sort", "Order of the claims (default `priority`: check-worthiness, repeats and claims already "
+          "checked lower).", {"type": "string", "enum": ["priority", "newest", "oldest", "updated", "speaker",
+                                                          "status"]}),
 ]
 DATETIME = string("date-time")
 
@@ -121,6 +122,12 @@ SCHEMAS: dict[str, Schema] = {
         "cue": nullable(string()),
         "assignee": nullable(obj({"id": {"type": "integer"}, "name": string()})),
         "duplicate_of": nullable({"type": "integer"}),
+        "checkworthiness": nullable({"type": "number", "minimum": 0, "maximum": 1,
+                                     "description": "How much the claim is worth checking (set at ingest)."}),
+        "priority": {"type": "number", "description": "The Priority sort's key: check-worthiness, minus 1 for "
+                                                      "a repeat, minus 2 when already checked."},
+        "priority_reason": string(description="Why, in a word or two: `number`, `comparison`, "
+                                              "`repeat of #12`, `already checked by …`."),
         "created_at": DATETIME,
         "updated_at": DATETIME,
     }, ("id", "content", "kind", "status", "version")),
@@ -339,7 +346,8 @@ PATHS: dict[str, dict[str, Any]] = {
     }},
     "/claims/{claim_id}/related": {"get": {
         "operationId": "relatedClaims", "tags": ["claims"],
-        "summary": "Claims most similar to this one (sentence embeddings fused with BM25), best first",
+        "summary": "Claims most similar to this one, as the claim page lists them: a same-speaker repeat of an "
+                   "approved claim first, then by score, the same article's claims last",
         "parameters": [CLAIM_ID, query("k", "How many (1-50, default 5).", {"type": "integer", "minimum": 1,
                                                                              "maximum": 50})],
         "responses": {"200": json_response("Related claims; score is the cosine similarity.", obj({"items": {
@@ -347,7 +355,10 @@ PATHS: dict[str, dict[str, Any]] = {
                 "id": {"type": "integer"}, "content": string(),
                 "speaker": nullable(obj({"id": {"type": "integer"}, "name": string()}, ("id", "name"))),
                 "status": string(), "score": {"type": "number"}, "verdict": nullable(string()),
-                "article_id": {"type": "integer"},
+                "article_id": {"type": "integer"}, "same_article": {"type": "boolean"},
+                "same_speaker": {"type": "boolean"},
+                "repeat_of_approved": {"type": "boolean", "description": "The same speaker repeating a claim "
+                                                                         "the desk approved (listed first)."},
             }, ("id", "content", "speaker", "status", "score"))}}, ("items",))),
                       **errors(401, 404)},
     }},

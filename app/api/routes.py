@@ -155,16 +155,18 @@ def history(claim_id: int):
 
 @bp.get("/claims/<int:claim_id>/related")
 def related_claims(claim_id: int):
-    """The claims most similar to this one, best first (cosine score)."""
+    """The claims most similar to this one, in the claim page's order: a same-speaker
+    repeat of an approved claim first, then by score, the same article's claims last."""
     claim = service.get_claim(claim_id)
     k = max(1, min(request.args.get("k", 5, type=int) or 5, 50))
-    items = related.related_claims(claim, k=k, prefer_elsewhere=False)
+    items = related.related_claims(claim, k=k)
     return jsonify({"items": [{
         "id": item.claim.id, "content": item.claim.content,
         "speaker": {"id": item.claim.speaker.id, "name": item.claim.speaker.name} if item.claim.speaker else None,
         "status": item.claim.status, "score": round(item.score, 4),
         "verdict": published_verdict(item.claim).verdict if published_verdict(item.claim) else None,
-        "article_id": item.claim.article_id,
+        "article_id": item.claim.article_id, "same_article": item.same_article, "same_speaker": item.same_speaker,
+        "repeat_of_approved": item.repeat_of_approved,
     } for item in items]})
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from app.priority import priority_reason
 from app.models import AuditEvent, Claim, ClaimEvidence, Comment, Verdict, iso_utc
 
 
@@ -23,6 +24,9 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "cue": claim.cue,
         "assignee": {"id": claim.assignee.id, "name": claim.assignee.name} if claim.assignee else None,
         "duplicate_of": claim.duplicate_of_id,
+        "checkworthiness": claim.checkworthiness,
+        "priority": claim.priority,
+        "priority_reason": priority_reason(claim),
         "created_at": iso(claim.created_at),
         "updated_at": iso(claim.updated_at),
     }

@@ -95,7 +95,8 @@ def _load_for_page(claim_id: int) -> Claim:
 
 
 def _related(claim: Claim):
-    """Related claims (other articles and speakers first) and evidence used for similar claims."""
+    """Related claims (the API's order: a same-speaker repeat of an approved claim first, then
+    by score, the same article last) and evidence used for similar claims."""
     return {"claims": related.related_claims(claim), "evidence": related.related_evidence(claim),
             "indexed": related.is_indexed(claim)}
 

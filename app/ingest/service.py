@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app import related
+from app import priority, related
 from app.database import begin_write
 from app.errors import DomainError, DuplicateArticle, EmptyText, ExtractionError, Invalid, TooLarge
 from app.extensions import db
@@ -182,6 +182,8 @@ def ingest_article(
     # The slow work (encoding, catching the ranker up) happens before the first write, so
     # the write transaction is short and the ranker never sees this ingest's uncommitted rows.
     prepared = related.prepare_claims([q.content for q in quotes])
+    scores = priority.score_texts([q.content for q in quotes], prepared.vectors,
+                                  speakers=[q.speaker for q in quotes])
     try:
         with rollback_on_error(BUSY_MESSAGE):
             begin_write()  # ends the read transaction: the write one starts (SQLite: IMMEDIATE) from the latest data
@@ -197,7 +199,7 @@ def ingest_article(
                 ingested_by=user,
             )
             db.session.add(article)
-            claims = _claims_from_quotes(article, quotes)
+            claims = _claims_from_quotes(article, quotes, scores)
             db.session.flush()
             record("article_ingested", user=user, article_id=article.id,
                    after={"title": article.title, "source": source, "claims": len(claims)})
@@ -226,9 +228,9 @@ def _extracted(text: str) -> Sequence:
                               "The error is in the server log.", stage=exc.stage) from exc
 
 
-def _claims_from_quotes(article: Article, quotes: Sequence) -> list[Claim]:
+def _claims_from_quotes(article: Article, quotes: Sequence, scores: Sequence) -> list[Claim]:
     claims: list[Claim] = []
-    for quote in quotes:
+    for quote, score in zip(quotes, scores):
         speaker = speaker_for_quote(quote)
         claim = Claim(
             article=article,
@@ -242,6 +244,8 @@ def _claims_from_quotes(article: Article, quotes: Sequence) -> list[Claim]:
             speaker_end=quote.speaker_end,
             cue=(quote.cue or None) and quote.cue[:100],
             status="new",
+            checkworthiness=round(float(score.score), 6),
+            checkworthiness_reason=score.reason[:40],
         )
         if quote.duplicate_of is not None and 0 <= quote.duplicate_of < len(claims):
             claim.duplicate_of = claims[quote.duplicate_of]
@@ -251,9 +255,12 @@ def _claims_from_quotes(article: Article, quotes: Sequence) -> list[Claim]:
 
 
 def _after_claims_created(claims: list[Claim], prepared: related.PreparedClaims) -> None:
-    """Work that shares the ingest transaction: store the claims' vectors and flag repeats
-    of claims already in the desk (both worked out before the transaction began)."""
+    """Work that shares the ingest transaction: store the claims' vectors, flag repeats
+    of claims already in the desk (both worked out before the transaction began) and set
+    each claim's priority."""
     related.store_prepared(claims, prepared)
+    for claim in claims:
+        priority.set_priority(claim)
 
 
 # --- from a web address ---------------------------------------------------------------

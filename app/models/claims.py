@@ -47,6 +47,8 @@ class Claim(db.Model):
         # The queue's "recently updated" sort and its date filters.
         sa.Index("ix_claims_updated_at_id", "updated_at", "id"),
         sa.Index("ix_claims_created_at", "created_at"),
+        # The queue's default "Priority" sort (app/priority).
+        sa.Index("ix_claims_priority_id", "priority", "id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -68,6 +70,11 @@ class Claim(db.Model):
     edited: so.Mapped[bool] = so.mapped_column(default=False)
     dismiss_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     version: so.Mapped[int] = so.mapped_column(default=1)
+    # Set at ingest by app/priority from the check-worthiness engine (None: not scored).
+    checkworthiness: so.Mapped[Optional[float]]
+    checkworthiness_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
+    # The queue's order: check-worthiness, minus 1 for a repeat, minus 2 when already checked.
+    priority: so.Mapped[float] = so.mapped_column(default=0.0, server_default=sa.text("0"))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
 

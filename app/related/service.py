@@ -27,6 +27,7 @@ from app.similarity.index import top_k
 
 MIN_SIMILARITY = 0.35  # below this cosine a "related" claim is noise to an editor
 NEAR_DUPLICATE = 0.95  # cosine at which two claims are the same quote
+REPEAT_SIMILARITY = 0.8  # cosine at which a same-speaker claim counts as a repeat of it
 CANDIDATES = 30
 POOL = 100  # candidates taken from each signal before fusing (as the engine's ranker)
 
@@ -148,6 +149,7 @@ class RelatedClaim:
     score: float  # cosine similarity, 0..1
     same_article: bool
     same_speaker: bool
+    repeat_of_approved: bool = False  # the same speaker repeating an approved claim (shown first)
 
 
 @dataclass
@@ -237,25 +239,41 @@ def claims_like(text: str, k: int = 10) -> list[Ranked]:
     return rank("claim", text, vector, k=k)
 
 
-def related_claims(claim: Claim, k: int = 5, *, prefer_elsewhere: bool = True) -> list[RelatedClaim]:
-    """The claims most like this one. With ``prefer_elsewhere``, claims from other
-    articles and other speakers come first (what an editor most needs to see)."""
+def related_claims(claim: Claim, k: int = 5) -> list[RelatedClaim]:
+    """The claims most like this one, for the claim page's panel and the API alike.
+
+    Ordered by score (cosine), except that a same-speaker repeat of an approved claim
+    (:func:`is_repeat_of_approved`) comes first and claims of the same article come last
+    (the page shows the article itself; they stay listed for the API's clients).
+    """
     hits = _candidates(claim)
     if not hits:
         return []
-    # Order the candidates on two columns; load whole claims only for the k shown.
+    # Order the candidates on a few columns; load whole claims only for the k shown.
     where = dict((row.id, row) for row in db.session.execute(
-        sa.select(Claim.id, Claim.article_id, Claim.speaker_id).where(Claim.id.in_([i for i, _ in hits]))))
-    ranked = [(i, score, where[i].article_id == claim.article_id,
-               claim.speaker_id is not None and where[i].speaker_id == claim.speaker_id)
-              for i, score in hits if i in where]
-    ranked.sort(key=(lambda r: (r[2], r[3], -r[1])) if prefer_elsewhere else (lambda r: -r[1]))
+        sa.select(Claim.id, Claim.article_id, Claim.speaker_id, Claim.status).where(
+            Claim.id.in_([i for i, _ in hits]))))
+    ranked = []
+    for i, score in hits:
+        if i not in where:
+            continue
+        row = where[i]
+        same_speaker = claim.speaker_id is not None and row.speaker_id == claim.speaker_id
+        repeat = is_repeat_of_approved(score, same_speaker=same_speaker, status=row.status)
+        ranked.append((i, score, row.article_id == claim.article_id, same_speaker, repeat))
+    ranked.sort(key=lambda r: (not r[4], r[2], -r[1], r[0]))
     ranked = ranked[:k]
     found = {c.id: c for c in db.session.scalars(
         sa.select(Claim).where(Claim.id.in_([r[0] for r in ranked]))
         .options(so.selectinload(Claim.speaker), so.selectinload(Claim.verdicts)))}
-    return [RelatedClaim(found[i], score, same_article, same_speaker)
-            for i, score, same_article, same_speaker in ranked if i in found]
+    return [RelatedClaim(found[i], score, same_article, same_speaker, repeat)
+            for i, score, same_article, same_speaker, repeat in ranked if i in found]
+
+
+def is_repeat_of_approved(score: float, *, same_speaker: bool, status: str) -> bool:
+    """A related claim is the same speaker repeating a claim the desk approved: the match
+    an editor needs first."""
+    return same_speaker and status == "approved" and score >= REPEAT_SIMILARITY
 
 
 def related_evidence(claim: Claim, k: int = 5) -> list[RelatedEvidence]:

@@ -16,6 +16,8 @@ from app.models import CLAIM_KINDS, CLAIM_STATUSES, Article, Claim, Speaker, Use
 from app.workflow.rules import OPEN_STATUSES, can_review
 
 SORTS = {
+    # What to check first (app/priority): check-worthiness; repeats and claims already checked lower.
+    "priority": (Claim.priority.desc(), Claim.id.desc()),
     # Newest articles first, each article's claims in reading order.
     "newest": (Claim.article_id.desc(), Claim.start.asc(), Claim.id.asc()),
     "oldest": (Claim.article_id.asc(), Claim.start.asc(), Claim.id.asc()),
@@ -24,10 +26,11 @@ SORTS = {
     "status": (Claim.status.asc(), Claim.id.desc()),
 }
 SORT_LABELS = {
-    "newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
+    "priority": "Priority", "newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
     "speaker": "By speaker", "status": "By status",
 }
 
+DEFAULT_SORT = "priority"
 
 MAX_PAGE = 1_000_000
 
@@ -56,7 +59,7 @@ class ClaimFilters:
     until: Optional[date] = None
     hide_duplicates: bool = False
     match_nothing: bool = False  # e.g. "waiting for my review" for someone who does not review
-    sort: str = "newest"
+    sort: str = DEFAULT_SORT
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any], *, current_user_id: Optional[int] = None) -> "ClaimFilters":
@@ -93,7 +96,7 @@ class ClaimFilters:
             since=day("since"),
             until=day("until"),
             hide_duplicates=str(args.get("hide_duplicates") or "") in ("1", "true", "on", "y"),
-            sort=str(args.get("sort") or "newest") if str(args.get("sort") or "newest") in SORTS else "newest",
+            sort=str(args.get("sort") or DEFAULT_SORT) if str(args.get("sort") or DEFAULT_SORT) in SORTS else DEFAULT_SORT,
         )
         if assignee == "me" and current_user_id:
             filters.assignee_id = current_user_id
@@ -135,7 +138,7 @@ def claims_select(filters: ClaimFilters) -> sa.Select:
             Article.id, Article.title, Article.url, Article.publisher, Article.published_at),
             so.joinedload(Claim.assignee))
     )
-    return apply_filters(stmt, filters).order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+    return apply_filters(stmt, filters).order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
 
 
 def apply_filters(stmt: sa.Select, filters: ClaimFilters) -> sa.Select:

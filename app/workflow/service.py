@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import related
+from app import priority, related
 from app.database import begin_write
 from app.errors import BadStatus, DomainError, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
 from app.extensions import db
@@ -241,7 +241,9 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
     claim.edited = True
     if "content" in changed:
         with db.session.no_autoflush:  # a flush here would bump the version twice in one save
-            related.embed_claims([claim])
+            vectors = related.embed_claims([claim])
+            if vectors is not None:  # the new text is scored on its own
+                priority.rescore_claim(claim, vectors[0])
     _touch(claim)
     record("claim_edited", user=user, claim=claim,
            before={k: before[k] for k in changed} | {"version": before["version"]},
