@@ -199,7 +199,7 @@ def ingest_article(
                 ingested_by=user,
             )
             db.session.add(article)
-            claims = _claims_from_quotes(article, quotes, scores)
+            claims = _claims_from_quotes(article, quotes, scores, prepared.repeats)
             db.session.flush()
             record("article_ingested", user=user, article_id=article.id,
                    after={"title": article.title, "source": source, "claims": len(claims)})
@@ -228,9 +228,12 @@ def _extracted(text: str) -> Sequence:
                               "The error is in the server log.", stage=exc.stage) from exc
 
 
-def _claims_from_quotes(article: Article, quotes: Sequence, scores: Sequence) -> list[Claim]:
+def _claims_from_quotes(article: Article, quotes: Sequence, scores: Sequence,
+                        repeats: Sequence[Optional[int]]) -> list[Claim]:
+    """New claims of ``article`` with their check-worthiness and priority (set before the
+    first flush: a later change would be an UPDATE that bumps each claim's version)."""
     claims: list[Claim] = []
-    for quote, score in zip(quotes, scores):
+    for quote, score, repeat in zip(quotes, scores, repeats):
         speaker = speaker_for_quote(quote)
         claim = Claim(
             article=article,
@@ -249,18 +252,18 @@ def _claims_from_quotes(article: Article, quotes: Sequence, scores: Sequence) ->
         )
         if quote.duplicate_of is not None and 0 <= quote.duplicate_of < len(claims):
             claim.duplicate_of = claims[quote.duplicate_of]
+        claim.priority = priority.priority_value(
+            claim.checkworthiness, repeat=claim.duplicate_of is not None or repeat is not None,
+            already_checked=False)
         db.session.add(claim)
         claims.append(claim)
     return claims
 
 
 def _after_claims_created(claims: list[Claim], prepared: related.PreparedClaims) -> None:
-    """Work that shares the ingest transaction: store the claims' vectors, flag repeats
-    of claims already in the desk (both worked out before the transaction began) and set
-    each claim's priority."""
+    """Work that shares the ingest transaction: store the claims' vectors and flag repeats
+    of claims already in the desk (both worked out before the transaction began)."""
     related.store_prepared(claims, prepared)
-    for claim in claims:
-        priority.set_priority(claim)
 
 
 # --- from a web address ---------------------------------------------------------------

@@ -71,10 +71,10 @@ class Claim(db.Model):
     dismiss_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     version: so.Mapped[int] = so.mapped_column(default=1)
     # Set at ingest by app/priority from the check-worthiness engine (None: not scored).
-    checkworthiness: so.Mapped[Optional[float]]
+    checkworthiness: so.Mapped[Optional[float]] = so.mapped_column(sa.Float)
     checkworthiness_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
     # The queue's order: check-worthiness, minus 1 for a repeat, minus 2 when already checked.
-    priority: so.Mapped[float] = so.mapped_column(default=0.0, server_default=sa.text("0"))
+    priority: so.Mapped[float] = so.mapped_column(sa.Float, default=0.0, server_default=sa.text("0"))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
 
