@@ -43,6 +43,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     extensions.limiter.init_app(app)
     database.configure_sqlite(app)
 
+    from app.factchecks.routes import bp as factchecks_bp
     from app.web import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
@@ -51,6 +52,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     for module in (auth, queue, claims, articles, speakers, api, export, dashboard):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.docs_bp)
+    app.register_blueprint(factchecks_bp)
     from app import account
 
     app.register_blueprint(account.bp)

@@ -15,6 +15,8 @@ from app.auth.passwords import password_problem
 from app.auth.service import change_password, create_token, create_user, set_active
 from app.errors import DomainError, DuplicateArticle
 from app.export.cli import export_csv_command
+from app.factchecks.cli import import_factchecks_command, related_factchecks_command
+from app.priority.cli import score_claims_command
 from app.extensions import db
 from app.ingest import Metadata, expand_paths, read_path, submit, submit_each
 from app.links import is_web_url
@@ -31,7 +33,8 @@ DEMO_USERS = (
 def init_app(app: Flask) -> None:
     for command in (ingest_command, create_user_command, create_token_command, demo_command,
                     reindex_command, export_csv_command, set_password_command, deactivate_user_command,
-                    reactivate_user_command):
+                    reactivate_user_command, import_factchecks_command, related_factchecks_command,
+                    score_claims_command):
         app.cli.add_command(command)
 
 
@@ -139,8 +142,10 @@ def reindex_command(if_missing: bool) -> None:
         built = [kind for kind in index.KINDS if index.ensure_index(kind)]
         click.echo(f"Related-claims index built for {', '.join(built)}." if built else "Related-claims index present.")
         return
+    from app.models import FactCheck
+
     total = db.session.scalar(sa.select(sa.func.count(Claim.id))) + db.session.scalar(
-        sa.select(sa.func.count(Evidence.id)))
+        sa.select(sa.func.count(Evidence.id))) + 2 * db.session.scalar(sa.select(sa.func.count(FactCheck.id)))
     with click.progressbar(length=total, label=f"Embedding with {current_app.config['CLAIMDESK_EMBEDDING_MODEL']}",
                            file=sys.stderr) as bar:
         counts = related.reindex(on_progress=bar.update)

@@ -49,6 +49,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "claims.add_evidence": DESK,
     "claims.link_existing": DESK,
     "claims.cite_claim": DESK,
+    "claims.link_factcheck": DESK,
     "claims.remove_evidence": DESK,
     "claims.propose": DESK,
     "claims.review": SIGN_OFF,  # approve / return, never one's own verdict (four eyes)
@@ -61,6 +62,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "articles.ingest": DESK,
     "speakers.index": DESK,
     "speakers.show": DESK,
+    "factchecks.index": DESK,
+    "factchecks.import_files": DESK,
     # JSON API (token)
     "api.create_article": DESK,
     "api.list_claims": DESK,
@@ -77,6 +80,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.add_comment": DESK,
     "api.history": DESK,
     "api.related_claims": DESK,
+    "api.list_factchecks": DESK,
+    "api.import_factchecks": DESK,
     "api.export_csv": DESK,
     "api.claimreview": DESK,
     "api.claimreviews": DESK,

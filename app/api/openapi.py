@@ -92,6 +92,8 @@ CLAIM_FILTERS = [
     query("since", "Claims extracted on or after this day.", string("date")),
     query("until", "Claims extracted on or before this day.", string("date")),
     query("hide_duplicates", "`1` leaves out repeats of a quote.", {"type": "string", "enum": ["0", "1"]}),
+    query("already_checked", "`true`: only claims flagged \"already checked\"; `false`: only the others.",
+          {"type": "string", "enum": ["true", "false"]}),
     query("sort", "Order of the claims (default `priority`: check-worthiness, repeats and claims already "
           "checked lower).", {"type": "string", "enum": ["priority", "newest", "oldest", "updated", "speaker",
                                                           "status"]}),
@@ -128,9 +130,37 @@ SCHEMAS: dict[str, Schema] = {
                                                       "a repeat, minus 2 when already checked."},
         "priority_reason": string(description="Why, in a word or two: `number`, `comparison`, "
                                               "`repeat of #12`, `already checked by …`."),
+        "already_checked": nullable(ref("AlreadyChecked")),
         "created_at": DATETIME,
         "updated_at": DATETIME,
     }, ("id", "content", "kind", "status", "version")),
+    "AlreadyChecked": obj({
+        "kind": {"type": "string", "enum": ["claim", "factcheck"]},
+        "id": {"type": "integer", "description": "The approved claim (kind `claim`)."},
+        "url": string(description="The fact-check's address (kind `factcheck`)."),
+        "factcheck_id": {"type": "integer", "description": "Link it as evidence with this (kind `factcheck`)."},
+        "verdict": nullable(string(description="The desk's verdict, or the fact-check's rating (alternateName).")),
+        "publisher": nullable(string()),
+        "score": {"type": "number", "description": "Probability that the match is right (0..1)."},
+    }, ("kind", "verdict", "publisher", "score")),
+    "FactCheck": obj({
+        "id": {"type": "integer"}, "url": string(), "publisher": nullable(string()), "claimReviewed": string(),
+        "title": nullable(string()),
+        "rating": obj({"alternateName": nullable(string()), "ratingValue": nullable({"type": "number"}),
+                       "bestRating": nullable({"type": "number"}), "worstRating": nullable({"type": "number"})}),
+        "date": nullable(DATETIME), "claimant": nullable(string()), "imported_at": DATETIME,
+        "updated_at": DATETIME,
+    }, ("id", "url", "claimReviewed")),
+    "FactCheckPage": obj({
+        "items": {"type": "array", "items": ref("FactCheck")},
+        "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+        "pages": {"type": "integer"},
+    }, ("items", "total", "page", "per_page", "pages")),
+    "FactCheckImport": obj({
+        "new": {"type": "integer"}, "updated": {"type": "integer"}, "unchanged": {"type": "integer"},
+        "refused": {"type": "array", "items": obj({"where": string(), "reason": string(),
+                                                   "url": nullable(string())}, ("where", "reason"))},
+    }, ("new", "updated", "unchanged", "refused")),
     "ClaimPage": obj({
         "items": {"type": "array", "items": ref("ClaimSummary")},
         "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
@@ -194,6 +224,7 @@ SCHEMAS: dict[str, Schema] = {
         "publisher": string(), "published_at": DATETIME, "excerpt": string(), "note": string(),
         "evidence_id": {"type": "integer", "description": "Link evidence already in the desk instead."},
         "source_claim_id": {"type": "integer", "description": "Link an approved claim as evidence instead."},
+        "factcheck_id": {"type": "integer", "description": "Link an imported fact-check as evidence instead."},
     }, ("stance",)),
     "VerdictIn": obj({"verdict": {"type": "string", "enum": list(VERDICTS)}, "rationale": string(),
                       "version": {"type": "integer"}}, ("verdict", "rationale")),
@@ -303,6 +334,28 @@ PATHS: dict[str, dict[str, Any]] = {
         "parameters": [CLAIM_ID], "requestBody": body(ref("ReopenIn"), required=False),
         "responses": {"200": json_response("The claim, in progress again.", ref("ClaimDetail")),
                       **errors(401, 403, 404, 409, 415, 422)},
+    }},
+    "/factchecks": {"get": {
+        "operationId": "listFactChecks", "tags": ["factchecks"],
+        "summary": "Imported fact-checks (ClaimReview) from other publishers, newest first",
+        "parameters": [query("q", "Words that must all appear in the claim, headline, publisher or claimant."),
+                       query("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
+                       query("per_page", "Items per page (at most 200).", {"type": "integer", "maximum": 200})],
+        "responses": {"200": json_response("One page of fact-checks.", ref("FactCheckPage")), **errors(401)},
+    }},
+    "/factchecks/import": {"post": {
+        "operationId": "importFactChecks", "tags": ["factchecks"],
+        "summary": "Import ClaimReview JSON-LD (object, list, @graph, DataFeed), HTML or CSV files; "
+                   "a known url is updated",
+        "parameters": [query("name", "The file name when the body is the raw file (tells JSON-LD, CSV and "
+                                     "HTML apart).")],
+        "requestBody": {"required": True, "content": {
+            "multipart/form-data": {"schema": obj({"file": {"type": "array", "items": string("binary")}},
+                                                  ("file",))},
+            "application/ld+json": {"schema": {}}, "application/json": {"schema": {}},
+            "text/csv": {"schema": string()}}},
+        "responses": {"200": json_response("Counts, and each refused item with its reason.", ref("FactCheckImport")),
+                      **errors(401, 403, 413, 422)},
     }},
     "/claims/{claim_id}/evidence": {"post": {
         "operationId": "linkEvidence", "tags": ["workflow"], "summary": "Link evidence to a claim",

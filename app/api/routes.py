@@ -10,6 +10,7 @@ from app.api import serializers as ser
 from app.api.blueprint import api_user, bp
 from app.api.inputs import date_field, id_field, json_body, str_field
 from app.errors import Invalid
+from app.factchecks import service as factchecks
 from app.ingest import Metadata, Upload, submit
 from app.workflow import service
 from app.workflow.queries import ClaimFilters, search_claims
@@ -105,10 +106,11 @@ def reopen(claim_id: int):
 def add_evidence(claim_id: int):
     data = json_body()
     evidence_id, source_claim_id = id_field(data, "evidence_id"), id_field(data, "source_claim_id")
+    factcheck_id = id_field(data, "factcheck_id")
     link = service.link_evidence(
         claim_id, user=api_user(), evidence_id=evidence_id, source_claim_id=source_claim_id,
-        stance=str_field(data, "stance", 20), note=str_field(data, "note", 5000),
-        evidence=None if evidence_id or source_claim_id else service.EvidenceInput(
+        factcheck_id=factcheck_id, stance=str_field(data, "stance", 20), note=str_field(data, "note", 5000),
+        evidence=None if evidence_id or source_claim_id or factcheck_id else service.EvidenceInput(
             url=str_field(data, "url"), title=str_field(data, "title", 500) or "",
             stance=str_field(data, "stance", 20) or "", publisher=str_field(data, "publisher", 200),
             published_at=date_field(data, "published_at"), excerpt=str_field(data, "excerpt", 20_000),
@@ -168,6 +170,36 @@ def related_claims(claim_id: int):
         "article_id": item.claim.article_id, "same_article": item.same_article, "same_speaker": item.same_speaker,
         "repeat_of_approved": item.repeat_of_approved,
     } for item in items]})
+
+
+# --- fact-checks from other publishers -----------------------------------------------------
+
+@bp.get("/factchecks")
+def list_factchecks():
+    """Imported fact-checks whose claim, headline, publisher or claimant contain every word of ``q``."""
+    found = factchecks.search_factchecks(request.args.get("q", ""), page=request.args.get("page", 1, type=int),
+                                         per_page=request.args.get("per_page", 50, type=int))
+    return jsonify({"items": [ser.factcheck_json(f) for f in found.items], "total": found.total,
+                    "page": found.page, "per_page": found.per_page, "pages": found.pages})
+
+
+@bp.post("/factchecks/import")
+def import_factchecks():
+    """Import ClaimReview JSON-LD / HTML / CSV files sent as multipart ``file`` fields (or
+    one file as the raw body, named by ``?name=``). 200 with the counts and each refused
+    item's reason; 422 when nothing could be imported."""
+    files = [factchecks.FactCheckFile(f.filename or "upload", f.read()) for f in request.files.getlist("file")]
+    if not files and request.data:
+        files = [factchecks.FactCheckFile(request.args.get("name") or _name_for(request.mimetype), request.data)]
+    report = factchecks.import_factchecks(files, user_id=api_user().id)
+    body = report.to_json()
+    if report.refused and not (report.new or report.updated or report.unchanged):
+        raise Invalid(f"Nothing was imported: {len(report.refused)} item(s) refused.", refused=body["refused"])
+    return jsonify(body), 200
+
+
+def _name_for(mimetype: str) -> str:
+    return {"text/csv": "upload.csv", "text/html": "upload.html"}.get(mimetype, "upload.json")
 
 
 def _optional_body() -> dict[str, Any]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from app.priority import priority_reason
-from app.models import AuditEvent, Claim, ClaimEvidence, Comment, Verdict, iso_utc
+from app.priority.checked import already_checked
+from app.models import AuditEvent, Claim, ClaimEvidence, Comment, FactCheck, Verdict, iso_utc
 
 
 iso = iso_utc
@@ -27,8 +28,24 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "checkworthiness": claim.checkworthiness,
         "priority": claim.priority,
         "priority_reason": priority_reason(claim),
+        "already_checked": _already_checked(claim),
         "created_at": iso(claim.created_at),
         "updated_at": iso(claim.updated_at),
+    }
+
+
+def _already_checked(claim: Claim) -> Optional[dict[str, Any]]:
+    found = already_checked(claim)
+    return found.to_json() if found else None
+
+
+def factcheck_json(fc: FactCheck) -> dict[str, Any]:
+    return {
+        "id": fc.id, "url": fc.url, "publisher": fc.publisher, "claimReviewed": fc.claim_reviewed,
+        "title": fc.title, "rating": {"alternateName": fc.rating_name, "ratingValue": fc.rating_value,
+                                      "bestRating": fc.best_rating, "worstRating": fc.worst_rating},
+        "date": iso(fc.published_at), "claimant": fc.claimant,
+        "imported_at": iso(fc.created_at), "updated_at": iso(fc.updated_at),
     }
 
 

@@ -53,6 +53,14 @@ class LinkExistingForm(FlaskForm):
     submit = SubmitField("Link here")
 
 
+class LinkFactCheckForm(FlaskForm):
+    """Link an imported fact-check (another publisher's ClaimReview) as evidence."""
+
+    factcheck_id = HiddenField(validators=[DataRequired()])
+    stance = SelectField("Stance", choices=STANCE_CHOICES)
+    submit = SubmitField("Link as evidence")
+
+
 class CiteClaimForm(FlaskForm):
     source_claim_id = IntegerField(
         "Claim number", validators=[DataRequired(message="Give the number of an approved claim."), NumberRange(min=1)],

@@ -14,8 +14,10 @@ from app import related
 from app.articles.highlight import article_marks, context_window, highlight
 from app.claims.forms import (
     AssignForm, CiteClaimForm, ClaimEditForm, CommentForm, DismissForm, EvidenceForm, LinkExistingForm,
-    ReopenForm, ReviewForm, TakeForm, UnlinkForm, VerdictForm,
+    LinkFactCheckForm, ReopenForm, ReviewForm, TakeForm, UnlinkForm, VerdictForm,
 )
+from app.factchecks.service import factchecks_for_claim
+from app.priority.checked import already_checked
 from app.claims.timeline import timeline
 from app.errors import DomainError, NotFound, StaleVersion
 from app.ids import parse_id
@@ -49,6 +51,7 @@ def _forms(claim: Claim, users: list, **overrides):
         "comment": CommentForm(formdata=None),
         "unlink": UnlinkForm(formdata=None),
         "link_existing": LinkExistingForm(formdata=None),
+        "link_factcheck": LinkFactCheckForm(formdata=None),
         "cite": CiteClaimForm(formdata=None, prefix="cite"),  # its stance and note beside the evidence form's
     }
     returned = claim.current_verdict
@@ -74,6 +77,7 @@ def render_claim(claim: Claim, status: int = 200, conflicts: Optional[dict[str, 
     return render_template(
         "claims/show.html", claim=claim, context=context, forms=_forms(claim, users, **form_overrides),
         history=timeline(service.history(claim.id), names), related=_related(claim), conflicts=conflicts or {},
+        checked=already_checked(claim), linked_urls={link.evidence.url for link in claim.evidence_links},
         actions=service.allowed_actions(claim, current_user),
     ), status
 
@@ -98,7 +102,7 @@ def _related(claim: Claim):
     """Related claims (the API's order: a same-speaker repeat of an approved claim first, then
     by score, the same article last) and evidence used for similar claims."""
     return {"claims": related.related_claims(claim), "evidence": related.related_evidence(claim),
-            "indexed": related.is_indexed(claim)}
+            "factchecks": factchecks_for_claim(claim), "indexed": related.is_indexed(claim)}
 
 
 @bp.route("/<int:claim_id>")
@@ -224,6 +228,16 @@ def cite_claim(claim_id: int):
     return _act(claim_id, form, lambda: service.link_evidence(
         claim_id, user=current_user, source_claim_id=form.source_claim_id.data, stance=form.stance.data,
         note=form.note.data), "Desk fact-check linked as evidence.", "cite")
+
+
+@bp.route("/<int:claim_id>/evidence/factcheck", methods=["POST"])
+@login_required
+def link_factcheck(claim_id: int):
+    """Link an imported fact-check (e.g. the "already checked" match) as evidence, in one click."""
+    form = LinkFactCheckForm()
+    return _act(claim_id, form, lambda: service.link_evidence(
+        claim_id, user=current_user, factcheck_id=parse_id(form.factcheck_id.data) or form.factcheck_id.data,
+        stance=form.stance.data), "Fact-check linked as evidence.", "link_factcheck")
 
 
 def _evidence_id(value: Any) -> int:

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app import priority, related
+from app.priority import checked
 from app.database import begin_write
 from app.errors import DomainError, DuplicateArticle, EmptyText, ExtractionError, Invalid, TooLarge
 from app.extensions import db
@@ -184,6 +185,7 @@ def ingest_article(
     prepared = related.prepare_claims([q.content for q in quotes])
     scores = priority.score_texts([q.content for q in quotes], prepared.vectors,
                                   speakers=[q.speaker for q in quotes])
+    matches = checked.matches_for_new([q.content for q in quotes], prepared.vectors)
     try:
         with rollback_on_error(BUSY_MESSAGE):
             begin_write()  # ends the read transaction: the write one starts (SQLite: IMMEDIATE) from the latest data
@@ -199,7 +201,7 @@ def ingest_article(
                 ingested_by=user,
             )
             db.session.add(article)
-            claims = _claims_from_quotes(article, quotes, scores, prepared.repeats)
+            claims = _claims_from_quotes(article, quotes, scores, prepared.repeats, matches)
             db.session.flush()
             record("article_ingested", user=user, article_id=article.id,
                    after={"title": article.title, "source": source, "claims": len(claims)})
@@ -229,11 +231,12 @@ def _extracted(text: str) -> Sequence:
 
 
 def _claims_from_quotes(article: Article, quotes: Sequence, scores: Sequence,
-                        repeats: Sequence[Optional[int]]) -> list[Claim]:
-    """New claims of ``article`` with their check-worthiness and priority (set before the
-    first flush: a later change would be an UPDATE that bumps each claim's version)."""
+                        repeats: Sequence[Optional[int]], matches: Sequence) -> list[Claim]:
+    """New claims of ``article`` with their check-worthiness, "already checked" match and
+    priority (set before the first flush: a later change would be an UPDATE that bumps
+    each claim's version)."""
     claims: list[Claim] = []
-    for quote, score, repeat in zip(quotes, scores, repeats):
+    for quote, score, repeat, match in zip(quotes, scores, repeats, matches):
         speaker = speaker_for_quote(quote)
         claim = Claim(
             article=article,
@@ -252,9 +255,10 @@ def _claims_from_quotes(article: Article, quotes: Sequence, scores: Sequence,
         )
         if quote.duplicate_of is not None and 0 <= quote.duplicate_of < len(claims):
             claim.duplicate_of = claims[quote.duplicate_of]
-        claim.priority = priority.priority_value(
-            claim.checkworthiness, repeat=claim.duplicate_of is not None or repeat is not None,
-            already_checked=False)
+        checked.apply_match(claim, match)
+        if repeat is not None and claim.duplicate_of is None:  # flagged by store_prepared after the flush
+            claim.priority = priority.priority_value(claim.checkworthiness, repeat=True,
+                                                     already_checked=match is not None)
         db.session.add(claim)
         claims.append(claim)
     return claims

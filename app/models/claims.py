@@ -12,6 +12,7 @@ from app.models.base import one_of, utcnow
 
 if TYPE_CHECKING:
     from app.models.articles import Article
+    from app.models.factchecks import FactCheck
     from app.models.speakers import Speaker
     from app.models.users import User
 
@@ -43,6 +44,7 @@ class Claim(db.Model):
     __table_args__ = (
         one_of("status", CLAIM_STATUSES, "status"),
         one_of("kind", CLAIM_KINDS, "kind"),
+        one_of("checked_kind", ("claim", "factcheck"), "checked_kind"),
         sa.Index("ix_claims_status_updated", "status", "updated_at"),
         # The queue's "recently updated" sort and its date filters.
         sa.Index("ix_claims_updated_at_id", "updated_at", "id"),
@@ -75,13 +77,23 @@ class Claim(db.Model):
     checkworthiness_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
     # The queue's order: check-worthiness, minus 1 for a repeat, minus 2 when already checked.
     priority: so.Mapped[float] = so.mapped_column(sa.Float, default=0.0, server_default=sa.text("0"))
+    # "Already checked" (app/priority/checked.py): the best match above the calibrated
+    # threshold, an approved claim of the desk or an imported fact-check; None: none is.
+    checked_kind: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20))
+    checked_claim_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("claims.id", ondelete="SET NULL", name="fk_claims_checked_claim_id_claims"))
+    checked_factcheck_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("factchecks.id", ondelete="SET NULL", name="fk_claims_checked_factcheck_id_factchecks"))
+    checked_score: so.Mapped[Optional[float]] = so.mapped_column(sa.Float)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
 
     article: so.Mapped["Article"] = so.relationship(back_populates="claims")
     speaker: so.Mapped[Optional["Speaker"]] = so.relationship(back_populates="claims")
     assignee: so.Mapped[Optional["User"]] = so.relationship(foreign_keys=[assignee_id])
-    duplicate_of: so.Mapped[Optional["Claim"]] = so.relationship(remote_side=[id])
+    duplicate_of: so.Mapped[Optional["Claim"]] = so.relationship(remote_side=[id], foreign_keys=[duplicate_of_id])
+    checked_claim: so.Mapped[Optional["Claim"]] = so.relationship(remote_side=[id], foreign_keys=[checked_claim_id])
+    checked_factcheck: so.Mapped[Optional["FactCheck"]] = so.relationship()
     evidence_links: so.Mapped[list["ClaimEvidence"]] = so.relationship(
         back_populates="claim", cascade="all, delete-orphan", order_by="ClaimEvidence.id"
     )

@@ -58,6 +58,7 @@ class ClaimFilters:
     since: Optional[date] = None
     until: Optional[date] = None
     hide_duplicates: bool = False
+    already_checked: Optional[bool] = None  # True: only claims flagged "already checked"; False: only others
     match_nothing: bool = False  # e.g. "waiting for my review" for someone who does not review
     sort: str = DEFAULT_SORT
 
@@ -96,6 +97,7 @@ class ClaimFilters:
             since=day("since"),
             until=day("until"),
             hide_duplicates=str(args.get("hide_duplicates") or "") in ("1", "true", "on", "y"),
+            already_checked=_flag(args.get("already_checked")),
             sort=str(args.get("sort") or DEFAULT_SORT) if str(args.get("sort") or DEFAULT_SORT) in SORTS else DEFAULT_SORT,
         )
         if assignee == "me" and current_user_id:
@@ -174,7 +176,17 @@ def apply_filters(stmt: sa.Select, filters: ClaimFilters) -> sa.Select:
         stmt = stmt.where(Claim.created_at < datetime.combine(filters.until + timedelta(days=1), datetime.min.time()))
     if filters.hide_duplicates:
         stmt = stmt.where(Claim.duplicate_of_id.is_(None))
+    if filters.already_checked is True:
+        stmt = stmt.where(Claim.checked_kind.is_not(None))
+    elif filters.already_checked is False:
+        stmt = stmt.where(Claim.checked_kind.is_(None))
     return stmt
+
+
+def _flag(value: Any) -> Optional[bool]:
+    """``true``/``1`` -> True, ``false``/``0`` -> False, anything else (or nothing) -> None."""
+    text = str(value or "").strip().lower()
+    return True if text in ("1", "true", "yes", "on") else False if text in ("0", "false", "no", "off") else None
 
 
 def _matching_claim_ids(term: str) -> sa.CompoundSelect:
@@ -227,7 +239,9 @@ def search_claims(filters: ClaimFilters, *, page: int = 1, per_page: int = 50,
     per_page = max(1, min(per_page, 200))
     page = max(1, min(page, MAX_PAGE))
     total, estimated = count_claims(filters, estimate_above=estimate_above)
-    stmt = claims_select(filters).options(so.selectinload(Claim.verdicts))  # the queue shows verdicts
+    stmt = claims_select(filters).options(  # the queue shows verdicts and "already checked" matches
+        so.selectinload(Claim.verdicts), so.selectinload(Claim.checked_factcheck),
+        so.selectinload(Claim.checked_claim).selectinload(Claim.verdicts))
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return Page(items=items, total=total, page=page, per_page=per_page, total_is_estimate=estimated)
 

@@ -8,6 +8,7 @@ all come through here, so no route can get around a rule.
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
@@ -17,6 +18,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import priority, related
+from app.priority import checked
 from app.database import begin_write
 from app.errors import BadStatus, DomainError, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
 from app.extensions import db
@@ -25,6 +27,7 @@ from app.ingest.speakers import find_or_create_speaker
 from app.links import is_web_url
 from app.models import (
     CLAIM_KINDS, STANCES, STATUS_LABELS, VERDICT_LABELS, VERDICTS, AuditEvent, Claim, ClaimEvidence, Comment, Evidence,
+    FactCheck,
     User, Verdict, utcnow,
 )
 from app.transaction import rollback_on_error
@@ -38,6 +41,7 @@ BUSY_MESSAGE = "Another change was being saved at the same moment; nothing of yo
 CUE_MAX = 100  # Claim.cue's column
 
 
+log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -242,8 +246,9 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
     if "content" in changed:
         with db.session.no_autoflush:  # a flush here would bump the version twice in one save
             vectors = related.embed_claims([claim])
-            if vectors is not None:  # the new text is scored on its own
+            if vectors is not None:  # the new text is scored on its own, and matched again
                 priority.rescore_claim(claim, vectors[0])
+                checked.apply_match(claim, checked.best_match(claim.content, vectors[0], exclude_claim_id=claim.id))
     _touch(claim)
     record("claim_edited", user=user, claim=claim,
            before={k: before[k] for k in changed} | {"version": before["version"]},
@@ -363,11 +368,13 @@ def link_evidence(
     evidence: Optional[EvidenceInput] = None,
     evidence_id: Optional[int] = None,
     source_claim_id: Optional[int] = None,
+    factcheck_id: Optional[int] = None,
     stance: Optional[str] = None,
     note: Optional[str] = None,
 ) -> ClaimEvidence:
     """Link evidence to a claim: new evidence, evidence already in the desk (``evidence_id``),
-    or another claim already checked (``source_claim_id``). Working on a new claim takes it.
+    another claim already checked (``source_claim_id``) or an imported fact-check
+    (``factcheck_id``). Working on a new claim takes it.
     """
     check_editor(user)
     claim = get_claim(claim_id)
@@ -383,6 +390,8 @@ def link_evidence(
             raise NotFound(f"Evidence {evidence_id} does not exist.")
     elif source_claim_id is not None:
         item = _evidence_from_claim(source_claim_id, claim, user)
+    elif factcheck_id is not None:
+        item = _evidence_from_factcheck(factcheck_id, user)
     elif evidence is not None:
         item = _new_or_existing_evidence(evidence, user)
     else:
@@ -420,6 +429,19 @@ def _new_or_existing_evidence(data: EvidenceInput, user: User) -> Evidence:
     db.session.add(item)
     related.embed_evidence([item])
     return item
+
+
+def _evidence_from_factcheck(factcheck_id: int, user: User) -> Evidence:
+    """An imported fact-check as evidence (stored once per url, like any evidence)."""
+    fc = db.session.get(FactCheck, parse_id(factcheck_id)) if parse_id(factcheck_id) else None
+    if fc is None:
+        raise NotFound(f"There is no imported fact-check {factcheck_id!r}.")
+    rating = f": {fc.rating_name}" if fc.rating_name else ""
+    return _new_or_existing_evidence(EvidenceInput(
+        url=fc.url, title=f"{fc.publisher or 'Fact-check'}{rating}: {fc.title or fc.claim_reviewed}"[:500],
+        stance="context", publisher=fc.publisher, published_at=fc.published_at,
+        excerpt=f"Claim reviewed: {fc.claim_reviewed}" + (f" (claimed by {fc.claimant})" if fc.claimant else "")),
+        user)
 
 
 def _evidence_from_claim(source_claim_id: int, claim: Claim, user: User) -> Evidence:
@@ -532,6 +554,7 @@ def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version
     record("verdict_approved", user=user, claim=claim, before=before,
            after=_after(claim) | {"verdict": pending.verdict, "comment": pending.review_comment})
     _commit(claim)
+    _refresh_matches_near(claim.id)  # claims it now answers are "already checked"
     return claim
 
 
@@ -594,7 +617,18 @@ def reopen(claim_id: int, *, user: User, reason: str = "", version: Optional[int
     record("reopened", user=user, claim=claim, before=before,
            after=_after(claim) | {"reason": (reason or "").strip() or None})
     _commit(claim)
+    _refresh_matches_near(claim.id)  # claims it answered are no longer "already checked" by it
     return claim
+
+
+def _refresh_matches_near(claim_id: int) -> None:
+    """After the commit: the "already checked" match of nearby claims (derived data; a
+    failure is logged, the action stands)."""
+    try:
+        checked.refresh_near_claim(claim_id)
+    except Exception:
+        log.exception("refreshing 'already checked' matches near claim %s failed", claim_id)
+        db.session.rollback()
 
 
 # --- comments -----------------------------------------------------------------------------
