@@ -66,6 +66,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "factchecks.import_files": DESK,
     # JSON API (token)
     "api.create_article": DESK,
+    "api.get_article_json": DESK,
     "api.list_claims": DESK,
     "api.get_claim": DESK,
     "api.patch_claim": DESK,

@@ -49,7 +49,7 @@ ERROR_TEXT = {
     "400": "The request could not be read.",
     "401": "No token, or an unknown or revoked one (`unauthorized`).",
     "403": "The token's user may not do this (`forbidden`, `four_eyes`).",
-    "404": "No such claim (`not_found`).",
+    "404": "No such claim, article or source (`not_found`).",
     "409": "The claim changed meanwhile or is in the wrong status (`stale_version`, `bad_status`, "
            "`duplicate_article`).",
     "413": "The upload is too large (`too_large`).",
@@ -96,7 +96,7 @@ CLAIM_FILTERS = [
           {"type": "string", "enum": ["true", "false"]}),
     query("sort", "Order of the claims (default `priority`: check-worthiness, repeats and claims already "
           "checked lower).", {"type": "string", "enum": ["priority", "newest", "oldest", "updated", "speaker",
-                                                          "status"]}),
+                                                          "status", "repeats_last"]}),
 ]
 DATETIME = string("date-time")
 
@@ -205,6 +205,14 @@ SCHEMAS: dict[str, Schema] = {
     }, ("file",)),
     "ArticleCreated": obj({"id": {"type": "integer"}, "title": string(),
                            "claims": {"type": "array", "items": {"type": "integer"}}}, ("id", "title", "claims")),
+    "Article": obj({
+        "id": {"type": "integer"}, "title": string(), "url": nullable(string()), "publisher": nullable(string()),
+        "published_at": nullable(DATETIME), "ingested_at": DATETIME, "source": string(),
+        "claims": {"type": "array", "items": {"type": "integer"}, "description": "Claim ids in reading order."},
+        "copy_of": nullable(obj({"id": {"type": "integer"}, "similarity": {"type": "number"}}, ("id", "similarity"),
+                                description="The earlier article this one copies (a wire copy) and the Jaccard "
+                                            "similarity of their word shingles.")),
+    }, ("id", "title", "url", "publisher", "published_at", "claims", "copy_of")),
     "ClaimPatch": obj({
         "version": {"type": "integer"}, "content": string(), "speaker": nullable(string()),
         "kind": {"type": "string", "enum": list(CLAIM_KINDS)}, "start": {"type": "integer"},
@@ -283,6 +291,12 @@ PATHS: dict[str, dict[str, Any]] = {
         }},
         "responses": {"201": json_response("Stored; `Location` is the article's page.", ref("ArticleCreated")),
                       **errors(400, 401, 409, 413, 415, 422)},
+    }},
+    "/articles/{article_id}": {"get": {
+        "operationId": "getArticle", "tags": ["articles"],
+        "summary": "An article: metadata, claim ids, and the article it copies (`copy_of`)",
+        "parameters": [path_param("article_id", "The article's id.")],
+        "responses": {"200": json_response("The article.", ref("Article")), **errors(401, 404)},
     }},
     "/claims": {"get": {
         "operationId": "listClaims", "tags": ["claims"], "summary": "List claims (the queue's filters)",

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from app.models import Article, AuditEvent, Claim, ClaimEvidence, Comment, FactCheck, Verdict, iso_utc
 from app.priority import priority_reason
 from app.priority.checked import already_checked
-from app.models import AuditEvent, Claim, ClaimEvidence, Comment, FactCheck, Verdict, iso_utc
 
 
 iso = iso_utc
@@ -46,6 +46,14 @@ def factcheck_json(fc: FactCheck) -> dict[str, Any]:
                                       "bestRating": fc.best_rating, "worstRating": fc.worst_rating},
         "date": iso(fc.published_at), "claimant": fc.claimant,
         "imported_at": iso(fc.created_at), "updated_at": iso(fc.updated_at),
+    }
+
+
+def article_detail(article: Article, claim_ids: list[int]) -> dict[str, Any]:
+    return {
+        "id": article.id, "title": article.title, "url": article.url, "publisher": article.publisher,
+        "published_at": iso(article.published_at), "ingested_at": iso(article.ingested_at),
+        "source": article.source, "claims": claim_ids, "copy_of": article.copy_of,
     }
 
 
