@@ -56,6 +56,8 @@ class Config:
     CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO = _int_env("CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO", 10_000)
     # Related claims (app/related): the shared nearest-neighbour index and full-text search.
     CLAIMDESK_ANN_DIR = os.environ.get("CLAIMDESK_ANN_DIR", "")  # "": instance/ann
+    # An on-disk cache of vectors for fact-check imports (benches re-importing one corpus); "" none.
+    CLAIMDESK_EMBEDDING_CACHE = os.environ.get("CLAIMDESK_EMBEDDING_CACHE", "")
     # Below this many vectors a collection is searched exactly (a flat matrix); HNSW above.
     CLAIMDESK_ANN_EXACT_BELOW = _int_env("CLAIMDESK_ANN_EXACT_BELOW", 20_000)
     CLAIMDESK_ANN_JOURNAL_MAX = _int_env("CLAIMDESK_ANN_JOURNAL_MAX", 5_000)  # changes before a compaction

@@ -19,6 +19,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 import sqlalchemy as sa
+from flask import current_app
 
 from app import related
 from app.database import begin_write
@@ -26,6 +27,7 @@ from app.errors import Forbidden, Invalid
 from app.extensions import db
 from app.factchecks.parse import FactCheckFileError, FactCheckRecord, ParseResult, Refused, parse_bytes
 from app.models import Embedding, FactCheck, User
+from app.priority import checked
 from app.related import index
 from app.similarity.ranking import clean_query_text
 from app.transaction import rollback_on_error
@@ -167,7 +169,8 @@ def import_factchecks(
     for kind, items in (("factcheck", texts), ("factcheck_title", titles)):
         for start in range(0, len(items), 256):
             chunk = items[start:start + 256]
-            encoded = model.encode([t for _, t in chunk], batch_size=64)
+            encoded = model.encode([t for _, t in chunk], batch_size=64,
+                                   cache_dir=current_app.config.get("CLAIMDESK_EMBEDDING_CACHE") or None)
             for (i, _t), vector in zip(chunk, encoded):
                 vectors[(kind, i)] = vector
             done += len(chunk)
@@ -201,8 +204,7 @@ def import_factchecks(
             "unchanged": len(report.unchanged), "refused": len(report.refused)})
         db.session.commit()
     changed_ids = [row.id for row in rows]
-    from app.priority import checked
-
+    index.wait_for_rebuild(("factcheck", "factcheck_title"))  # a first import builds the index
     checked.refresh_near_factchecks(changed_ids)
     report.seconds = time.perf_counter() - started
     return report

@@ -2,9 +2,10 @@
 fact-check, is likely right.
 
 "Likely right" is the engine's calibration (:mod:`app.similarity.confidence`): the
-probability that a ranking's top match is correct, from its fused score, its margin over
-the next candidate and its cosine, fitted on held-out CLEF-2020 *train* rankings; the
-threshold is where the flagged train queries were right 90% of the time.
+probability that a ranking's top match is correct, from its cosine and its lead over the
+other candidates' cosines, fitted on held-out CLEF-2020 *train* rankings; the threshold
+is where the flagged train queries were right 90% of the time (lower end of the 95%
+interval).
 
 The match is stored on the claim (``checked_*``) so the queue can filter and sort on it.
 It is worked out at ingest (before the write transaction, like the claim's vectors),
@@ -50,8 +51,9 @@ class Match:
     score: float  # probability that it is the right match (0..1)
 
 
-def _probability(scores: Sequence[float], cosine: float, top: int = 0) -> float:
-    return default_confidence().probability(confidence_features(scores, cosine, top))
+def _probability(ranked: Sequence[related.Ranked], top: int = 0) -> float:
+    """P(``ranked[top]`` is the right match), from the cosines of the ranked candidates."""
+    return default_confidence().probability(confidence_features([r.cosine for r in ranked], top))
 
 
 def threshold() -> float:
@@ -66,7 +68,7 @@ def best_match(text: str, vector: np.ndarray, *, exclude_claim_id: Optional[int]
     if index.reader("factcheck").available:
         ranked = related.rank("factcheck", cleaned, vector, k=10, title_kind="factcheck_title")
         if ranked:
-            found.append(Match("factcheck", ranked[0].id, _probability([r.score for r in ranked], ranked[0].cosine)))
+            found.append(Match("factcheck", ranked[0].id, _probability(ranked)))
     if _any_approved() and index.reader("claim").available:
         exclude = {exclude_claim_id} if exclude_claim_id else set()
         ranked = related.rank("claim", cleaned, vector, k=CANDIDATES, exclude=exclude)
@@ -74,7 +76,7 @@ def best_match(text: str, vector: np.ndarray, *, exclude_claim_id: Optional[int]
             Claim.id.in_([r.id for r in ranked]), Claim.status == "approved")))
         for position, r in enumerate(ranked):
             if r.id in approved:
-                found.append(Match("claim", r.id, _probability([x.score for x in ranked], r.cosine, position)))
+                found.append(Match("claim", r.id, _probability(ranked, position)))
                 break
     if not found:
         return None

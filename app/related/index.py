@@ -192,6 +192,15 @@ def rebuild_soon(kind: str, app: Optional[Flask] = None) -> None:
     threading.Thread(target=run, name=f"ann-rebuild-{kind}", daemon=False).start()
 
 
+def wait_for_rebuild(kinds: Iterable[str]) -> None:
+    """Wait for this process's background rebuilds of ``kinds`` (e.g. the first import of a
+    collection, whose index is built from the database) to finish."""
+    names = {f"ann-rebuild-{kind}" for kind in kinds}
+    for thread in threading.enumerate():
+        if thread.name in names and thread is not threading.current_thread():
+            thread.join()
+
+
 def stored_vectors(kind: str, *, model: Optional[str] = None, chunk: int = 20_000,
                    connection: Optional[sa.Connection] = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Every stored vector of ``kind`` under ``model`` whose owner exists, in chunks of

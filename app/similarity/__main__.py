@@ -182,7 +182,7 @@ def train_confidence_command(args: argparse.Namespace) -> int:
         found = ranker.candidates(ranker_terms(text), vector)
         gold = {position[str(g)] for g in query["gold"] if str(g) in position}
         groups.append((features(found, DEFAULT_DEPTH), np.isin(found.ids, list(gold)), found))
-    # Held-out fused scores: fold i's queries scored by a fusion fitted on the other folds.
+    # Held-out fused scores: fold i's queries ranked by a fusion fitted on the other folds.
     folds = np.arange(len(groups)) % 5
     rows, correct = [], []
     for fold in range(5):
@@ -190,9 +190,8 @@ def train_confidence_command(args: argparse.Namespace) -> int:
         for g, f in zip(groups, folds):
             if f != fold or len(g[2]) == 0:
                 continue
-            fused = g[0] @ weights
-            top = int(np.argmax(fused))
-            rows.append(confidence_features(fused, float(g[2].cosine[top]), top))
+            top = int(np.argmax(g[0] @ weights))
+            rows.append(confidence_features(g[2].cosine, top))
             correct.append(bool(g[1][top]))
     rows_array, correct_array = np.vstack(rows), np.array(correct)
     model = fit_confidence(rows_array, correct_array, target_precision=args.target_precision)
@@ -208,7 +207,7 @@ def train_confidence_command(args: argparse.Namespace) -> int:
         train_precision=round(precision, 4), train_flagged_share=round(float(flagged.mean()), 4),
         train_top1_right=round(float(correct_array.mean()), 4), embedding_model=get_embedder(args.model).name,
     )
-    print(f"train-confidence: {len(rows)} queries (held-out fused scores), threshold {model.threshold:.3f}: "
+    print(f"train-confidence: {len(rows)} queries (held-out fusion's top match), threshold {model.threshold:.3f}: "
           f"{flagged.mean():.1%} flagged, precision {precision:.3f}; wrote {args.out} in "
           f"{time.perf_counter() - started:.0f}s", file=sys.stderr)
     print(json.dumps({"threshold": round(model.threshold, 4), "train_precision": round(precision, 4),

@@ -1,9 +1,14 @@
 """How sure a ranking's top match is: the "already checked" flag's calibration.
 
-A query's best candidate is right more often when its fused score is high, when it is
-far ahead of the second, and when its cosine is high. :class:`MatchConfidence` is a
-logistic curve over those three numbers, fitted on *held-out* fused scores of the
-CLEF-2020 train queries (each fold's scores from a fusion fitted on the other folds);
+A query's best candidate (by the fused score) is right more often the higher its cosine
+to the query. The cosine is absolute: the fused score's features are relative to each
+signal's top 50, and a lead over the other candidates means little in a desk that holds
+two fact-checks (both were tried: each flagged most of the seed article against two
+unrelated fact-checks). :class:`MatchConfidence` is a logistic curve over the cosine,
+fitted on the candidates the *held-out* fusion puts first for the CLEF-2020 train
+queries (each fold ranked by a fusion fitted on the other folds); CLEF queries all have
+a match, so the curve is P(right | a match exists), and the cosine keeps claims with
+no match below the threshold as long as nothing in the collection says nearly the same.
 ``threshold`` is the lowest probability at which the flagged train queries' top match
 was right at least ``target_precision`` of the time (the lower end of the 95% interval
 of their precision, so a new collection is unlikely to fall below it). Built by
@@ -20,17 +25,13 @@ import numpy as np
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_CONFIDENCE_PATH = DATA_DIR / "confidence.json"
-FEATURES = ("top", "margin", "cosine")
+FEATURES = ("cosine",)
 
 
-def confidence_features(scores: Sequence[float], top_cosine: float, top: int = 0) -> np.ndarray:
-    """``(top score, its margin over the best other candidate, its cosine)`` for the
-    candidate at position ``top`` of ``scores`` (the fused scores of one query's candidates)."""
-    values = np.asarray(scores, dtype=np.float64)
-    best = float(values[top]) if values.size else 0.0
-    others = np.delete(values, top) if values.size > 1 else np.zeros(0)
-    margin = best - float(others.max()) if others.size else 1.0
-    return np.array([best, margin, float(top_cosine)], dtype=np.float64)
+def confidence_features(cosines: Sequence[float], top: int = 0) -> np.ndarray:
+    """``(cosine,)`` of the candidate at position ``top`` of one query's candidates."""
+    values = np.asarray(cosines, dtype=np.float64)
+    return np.array([float(values[top]) if values.size else 0.0], dtype=np.float64)
 
 
 @dataclass(frozen=True)
