@@ -60,6 +60,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "articles.index": DESK,
     "articles.show": DESK,
     "articles.ingest": DESK,
+    "articles.add_claim": DESK,  # corrections by selecting text (the article page)
+    "articles.adjust_span": DESK,
+    "articles.split_claim": DESK,
+    "articles.merge_claims": DESK,
+    "articles.remove_claim": DESK,
     "speakers.index": DESK,
     "speakers.show": DESK,
     "factchecks.index": DESK,
@@ -81,6 +86,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.add_comment": DESK,
     "api.history": DESK,
     "api.related_claims": DESK,
+    "api.add_claim": DESK,  # corrections by span: every desk role, as for PATCH
+    "api.split_claim": DESK,
+    "api.merge_claims": DESK,
+    "api.remove_claim": DESK,
     "api.list_factchecks": DESK,
     "api.import_factchecks": DESK,
     "api.export_csv": DESK,

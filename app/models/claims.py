@@ -70,6 +70,12 @@ class Claim(db.Model):
     # A repeated quote (e.g. a caption printed twice) points at the first one.
     duplicate_of_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("claims.id", ondelete="SET NULL"))
     edited: so.Mapped[bool] = so.mapped_column(default=False)
+    # An editor's correction took the claim out of the desk (not a quote, or merged into
+    # ``merged_into``); the row and its history stay, every list and highlight leaves it out.
+    removed_at: so.Mapped[Optional[datetime]]
+    # No foreign key (SQLite adds one only by rebuilding the table): claims are never deleted
+    # one by one, only with their article, which takes both ends of a merge with it.
+    merged_into_id: so.Mapped[Optional[int]]
     dismiss_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     version: so.Mapped[int] = so.mapped_column(default=1)
     # Set at ingest by app/priority from the check-worthiness engine (None: not scored).
@@ -80,10 +86,10 @@ class Claim(db.Model):
     # "Already checked" (app/priority/checked.py): the best match above the calibrated
     # threshold, an approved claim of the desk or an imported fact-check; None: none is.
     checked_kind: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20))
-    checked_claim_id: so.Mapped[Optional[int]] = so.mapped_column(
-        sa.ForeignKey("claims.id", ondelete="SET NULL", name="fk_claims_checked_claim_id_claims"))
-    checked_factcheck_id: so.Mapped[Optional[int]] = so.mapped_column(
-        sa.ForeignKey("factchecks.id", ondelete="SET NULL", name="fk_claims_checked_factcheck_id_factchecks"))
+    # No foreign keys (as merged_into_id): adding one on SQLite rebuilds claims, which drops
+    # its full-text triggers and cascades into its history; a stale id is refreshed away.
+    checked_claim_id: so.Mapped[Optional[int]]
+    checked_factcheck_id: so.Mapped[Optional[int]]
     checked_score: so.Mapped[Optional[float]] = so.mapped_column(sa.Float)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
@@ -92,8 +98,12 @@ class Claim(db.Model):
     speaker: so.Mapped[Optional["Speaker"]] = so.relationship(back_populates="claims")
     assignee: so.Mapped[Optional["User"]] = so.relationship(foreign_keys=[assignee_id])
     duplicate_of: so.Mapped[Optional["Claim"]] = so.relationship(remote_side=[id], foreign_keys=[duplicate_of_id])
-    checked_claim: so.Mapped[Optional["Claim"]] = so.relationship(remote_side=[id], foreign_keys=[checked_claim_id])
-    checked_factcheck: so.Mapped[Optional["FactCheck"]] = so.relationship()
+    merged_into: so.Mapped[Optional["Claim"]] = so.relationship(
+        primaryjoin="foreign(Claim.merged_into_id) == remote(Claim.id)", viewonly=True)
+    checked_claim: so.Mapped[Optional["Claim"]] = so.relationship(
+        primaryjoin="foreign(Claim.checked_claim_id) == remote(Claim.id)", viewonly=True)
+    checked_factcheck: so.Mapped[Optional["FactCheck"]] = so.relationship(
+        primaryjoin="foreign(Claim.checked_factcheck_id) == FactCheck.id", viewonly=True)
     evidence_links: so.Mapped[list["ClaimEvidence"]] = so.relationship(
         back_populates="claim", cascade="all, delete-orphan", order_by="ClaimEvidence.id"
     )
@@ -105,6 +115,18 @@ class Claim(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def removed(self) -> bool:
+        """Taken out by a correction (removed, or merged into another claim)."""
+        return self.removed_at is not None
+
+    @property
+    def pieces(self) -> list[tuple[int, int]]:
+        """The quoted pieces as (start, end): ``spans`` of a split quote, else the one span."""
+        if self.spans:
+            return [(int(a), int(b)) for a, b in self.spans]
+        return [(self.start, self.end)]
 
     @property
     def current_verdict(self) -> Optional["Verdict"]:

@@ -73,7 +73,7 @@ def best_match(text: str, vector: np.ndarray, *, exclude_claim_id: Optional[int]
         exclude = {exclude_claim_id} if exclude_claim_id else set()
         ranked = related.rank("claim", cleaned, vector, k=CANDIDATES, exclude=exclude)
         approved = set(db.session.scalars(sa.select(Claim.id).where(
-            Claim.id.in_([r.id for r in ranked]), Claim.status == "approved")))
+            Claim.id.in_([r.id for r in ranked]), Claim.status == "approved", Claim.removed_at.is_(None))))
         for position, r in enumerate(ranked):
             if r.id in approved:
                 found.append(Match("claim", r.id, _probability(ranked, position)))
@@ -127,7 +127,7 @@ def refresh_claims(claim_ids: Iterable[int]) -> int:
     rows = db.session.execute(sa.select(
         Claim.id, Claim.content, Claim.checkworthiness, Claim.duplicate_of_id, Claim.checked_kind,
         Claim.checked_claim_id, Claim.checked_factcheck_id, Claim.checked_score, Claim.priority,
-    ).where(Claim.id.in_(ids))).all()
+    ).where(Claim.id.in_(ids), Claim.removed_at.is_(None))).all()
     updates = []
     for row in rows:
         vector = related.stored_vector("claim", row.id)

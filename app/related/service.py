@@ -280,7 +280,7 @@ def related_claims(claim: Claim, k: int = 5) -> list[RelatedClaim]:
     # Order the candidates on a few columns; load whole claims only for the k shown.
     where = dict((row.id, row) for row in db.session.execute(
         sa.select(Claim.id, Claim.article_id, Claim.speaker_id, Claim.status).where(
-            Claim.id.in_([i for i, _ in hits]))))
+            Claim.id.in_([i for i, _ in hits]), Claim.removed_at.is_(None))))
     ranked = []
     for i, score in hits:
         if i not in where:

@@ -10,7 +10,7 @@ Create Date: 2026-12-02 01:40:00
 - ``embeddings.owner_kind`` may be ``factcheck`` (claimReviewed) and ``factcheck_title``
   (the headline): the fusion reads both, as the engine does.
 - ``claims.checked_*``: the claim's best match above the calibrated threshold (an
-  approved claim or a fact-check), set by app/priority/checked.py.
+  approved claim or a fact-check), set by app/priority/checked.py; no foreign keys.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -35,18 +35,6 @@ SQLITE_UP = (
     "CREATE TRIGGER factchecks_fts_update AFTER UPDATE OF claim_reviewed, title ON factchecks BEGIN "
     "DELETE FROM factchecks_fts WHERE rowid = old.id; "
     f"INSERT INTO factchecks_fts(rowid, body) VALUES (new.id, {FACTCHECK_TEXT_SQLITE}); END",
-)
-CLAIMS_FTS_TRIGGERS = (
-    "DROP TRIGGER IF EXISTS claims_fts_insert", "DROP TRIGGER IF EXISTS claims_fts_delete",
-    "DROP TRIGGER IF EXISTS claims_fts_update",
-    "CREATE TRIGGER claims_fts_insert AFTER INSERT ON claims BEGIN "
-    "INSERT INTO claims_fts(rowid, content) VALUES (new.id, new.content); END",
-    "CREATE TRIGGER claims_fts_delete AFTER DELETE ON claims BEGIN "
-    "INSERT INTO claims_fts(claims_fts, rowid, content) VALUES ('delete', old.id, old.content); END",
-    "CREATE TRIGGER claims_fts_update AFTER UPDATE OF content ON claims BEGIN "
-    "INSERT INTO claims_fts(claims_fts, rowid, content) VALUES ('delete', old.id, old.content); "
-    "INSERT INTO claims_fts(rowid, content) VALUES (new.id, new.content); END",
-    "INSERT INTO claims_fts(claims_fts) VALUES ('rebuild')",
 )
 SQLITE_DOWN = (
     "DROP TRIGGER IF EXISTS factchecks_fts_update", "DROP TRIGGER IF EXISTS factchecks_fts_delete",
@@ -91,32 +79,19 @@ def upgrade():
         sa.UniqueConstraint('url', name=op.f('uq_factchecks_url')),
     )
     _owner_kinds(NEW_KINDS)
+    # Plain ADD COLUMN on both databases, and no foreign keys (as claims.merged_into_id): on
+    # SQLite a rebuild of claims drops its full-text triggers and, with foreign keys on,
+    # cascades into its history. The CHECK rides along with its column.
     if op.get_bind().dialect.name == "sqlite":
-        # Named table constraints need a rebuild of claims on SQLite; it drops the table's
-        # full-text triggers, which are made again (migration 4177fe70392b's).
-        with op.batch_alter_table('claims', recreate='always') as batch_op:
-            batch_op.add_column(sa.Column('checked_kind', sa.String(length=20), nullable=True))
-            batch_op.add_column(sa.Column('checked_claim_id', sa.Integer(), nullable=True))
-            batch_op.add_column(sa.Column('checked_factcheck_id', sa.Integer(), nullable=True))
-            batch_op.add_column(sa.Column('checked_score', sa.Float(), nullable=True))
-            batch_op.create_foreign_key(op.f('fk_claims_checked_claim_id_claims'), 'claims',
-                                        ['checked_claim_id'], ['id'], ondelete='SET NULL')
-            batch_op.create_foreign_key(op.f('fk_claims_checked_factcheck_id_factchecks'), 'factchecks',
-                                        ['checked_factcheck_id'], ['id'], ondelete='SET NULL')
-            batch_op.create_check_constraint(op.f('ck_claims_checked_kind'), "checked_kind IN ('claim', 'factcheck')")
-        for statement in CLAIMS_FTS_TRIGGERS:
-            op.execute(statement)
+        op.execute("ALTER TABLE claims ADD COLUMN checked_kind VARCHAR(20) CONSTRAINT ck_claims_checked_kind "
+                   "CHECK (checked_kind IN ('claim', 'factcheck'))")
     else:
         op.add_column('claims', sa.Column('checked_kind', sa.String(length=20), nullable=True))
-        op.add_column('claims', sa.Column('checked_claim_id', sa.Integer(), nullable=True))
-        op.add_column('claims', sa.Column('checked_factcheck_id', sa.Integer(), nullable=True))
-        op.add_column('claims', sa.Column('checked_score', sa.Float(), nullable=True))
-        op.create_foreign_key(op.f('fk_claims_checked_claim_id_claims'), 'claims', 'claims',
-                              ['checked_claim_id'], ['id'], ondelete='SET NULL')
-        op.create_foreign_key(op.f('fk_claims_checked_factcheck_id_factchecks'), 'claims', 'factchecks',
-                              ['checked_factcheck_id'], ['id'], ondelete='SET NULL')
-        op.create_check_constraint(op.f('ck_claims_checked_kind'), 'claims',
-                                   "checked_kind IN ('claim', 'factcheck')")
+        op.create_check_constraint(op.f('ck_claims_checked_kind'), 'claims', "checked_kind IN ('claim', 'factcheck')")
+    with op.batch_alter_table('claims', recreate='never') as batch_op:
+        batch_op.add_column(sa.Column('checked_claim_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('checked_factcheck_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('checked_score', sa.Float(), nullable=True))
     dialect = op.get_bind().dialect.name
     for statement in {"sqlite": SQLITE_UP, "postgresql": POSTGRESQL_UP}.get(dialect, ()):
         op.execute(statement)
@@ -128,20 +103,11 @@ def downgrade():
         op.execute(statement)
     if dialect != "sqlite":
         op.drop_constraint('ck_claims_checked_kind', 'claims', type_='check')
-        op.drop_constraint('fk_claims_checked_factcheck_id_factchecks', 'claims', type_='foreignkey')
-        op.drop_constraint('fk_claims_checked_claim_id_claims', 'claims', type_='foreignkey')
-    with op.batch_alter_table('claims', recreate='auto' if dialect != "sqlite" else 'always') as batch_op:
-        if dialect == "sqlite":
-            batch_op.drop_constraint(op.f('ck_claims_checked_kind'), type_='check')
-            batch_op.drop_constraint(op.f('fk_claims_checked_factcheck_id_factchecks'), type_='foreignkey')
-            batch_op.drop_constraint(op.f('fk_claims_checked_claim_id_claims'), type_='foreignkey')
+    with op.batch_alter_table('claims', recreate='never') as batch_op:  # SQLite: ALTER TABLE DROP COLUMN
         batch_op.drop_column('checked_score')
         batch_op.drop_column('checked_factcheck_id')
         batch_op.drop_column('checked_claim_id')
         batch_op.drop_column('checked_kind')
-    if dialect == "sqlite":
-        for statement in CLAIMS_FTS_TRIGGERS:
-            op.execute(statement)
     op.execute("DELETE FROM embeddings WHERE owner_kind IN ('factcheck', 'factcheck_title')")
     _owner_kinds(OLD_KINDS)
     op.drop_table('factchecks')
