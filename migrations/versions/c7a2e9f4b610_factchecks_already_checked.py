@@ -53,7 +53,7 @@ def _owner_kinds(check: str) -> None:
             batch_op.drop_constraint(op.f('ck_embeddings_owner_kind'), type_='check')
             batch_op.create_check_constraint(op.f('ck_embeddings_owner_kind'), check)
     else:
-        op.drop_constraint('ck_embeddings_owner_kind', 'embeddings', type_='check')
+        op.drop_constraint(op.f('ck_embeddings_owner_kind'), 'embeddings', type_='check')
         op.create_check_constraint(op.f('ck_embeddings_owner_kind'), 'embeddings', check)
 
 
@@ -102,7 +102,7 @@ def downgrade():
     for statement in {"sqlite": SQLITE_DOWN}.get(dialect, ()):
         op.execute(statement)
     if dialect != "sqlite":
-        op.drop_constraint('ck_claims_checked_kind', 'claims', type_='check')
+        op.drop_constraint(op.f('ck_claims_checked_kind'), 'claims', type_='check')
     with op.batch_alter_table('claims', recreate='never') as batch_op:  # SQLite: ALTER TABLE DROP COLUMN
         batch_op.drop_column('checked_score')
         batch_op.drop_column('checked_factcheck_id')
