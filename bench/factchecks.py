@@ -178,11 +178,11 @@ def main(argv=None) -> None:
         ("import rate, cached vectors", f"{len(vclaims) / import_seconds:.1f} /s", f"{import_seconds:.1f} s"),
         ("encoder alone", f"{encode_rate:.1f} texts/s", "500 texts, batch 64"),
         ("import rate, no cache", f"{uncached_rate:.1f} /s", "implied: 2 texts per fact-check"),
-        (f"{args.split} MAP@5, app path", f"{app_figures['map_at_5']:.4f}", "flask related-factchecks"),
+        (f"{args.split} MAP@5, app path", f"{app_figures['MAP@5']:.4f}", "flask related-factchecks"),
     ]
     if engine_figures:
-        rows.append((f"{args.split} MAP@5, engine", f"{engine_figures['map_at_5']:.4f}",
-                     f"difference {app_figures['map_at_5'] - engine_figures['map_at_5']:+.4f}"))
+        rows.append((f"{args.split} MAP@5, engine", f"{engine_figures['MAP@5']:.4f}",
+                     f"difference {app_figures['MAP@5'] - engine_figures['MAP@5']:+.4f}"))
     rows += [
         ("lookup p50 / p95", f"{percentile(latencies, 0.5):.0f} / {percentile(latencies, 0.95):.0f} ms",
          "one query: clean, encode, rank"),
@@ -197,7 +197,7 @@ def main(argv=None) -> None:
         "db": args.db, "split": args.split, "factchecks": count, "import_seconds": round(import_seconds, 1),
         "import_per_second_cached": round(len(vclaims) / import_seconds, 1),
         "encode_texts_per_second": round(encode_rate, 1), "import_per_second": round(uncached_rate, 1),
-        "map_at_5_app": app_figures["map_at_5"], "map_at_5_engine": engine_figures["map_at_5"] if engine_figures else None,
+        "map_at_5_app": app_figures['MAP@5'], "map_at_5_engine": engine_figures['MAP@5'] if engine_figures else None,
         "lookup_p50_ms": round(percentile(latencies, 0.5), 1), "lookup_p95_ms": round(percentile(latencies, 0.95), 1),
         "flag_threshold": round(threshold, 4), "flag_coverage": round(flagged / len(queries), 4),
         "flag_precision": round(right / flagged, 4) if flagged else None, "app": app_figures, "engine": engine_figures,
