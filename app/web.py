@@ -21,6 +21,7 @@ from app.links import is_web_url
 from app.models import STATUS_LABELS, VERDICT_LABELS
 from app.priority import priority_reason
 from app.priority.checked import already_checked
+from app.workflow.publication import published_record
 from app.workflow.rules import can_review, published_verdict
 
 
@@ -112,7 +113,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["nl2p"] = nl2p
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS,
                                  can_review=can_review, published_verdict=published_verdict,
-                                 priority_reason=priority_reason, already_checked=already_checked)
+                                 published_record=published_record, priority_reason=priority_reason,
+                                 already_checked=already_checked)
 
 
 class IdConverter(IntegerConverter):

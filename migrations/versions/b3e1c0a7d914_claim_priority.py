@@ -1,7 +1,7 @@
 """check-worthiness and priority on claims (issue 14)
 
 Revision ID: b3e1c0a7d914
-Revises: b7c31e9d4a52
+Revises: a3c5e7f90b12
 Create Date: 2026-12-02 01:10:00
 
 ``claims.checkworthiness`` (0..1, None until scored) and its reason are set at ingest by
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3e1c0a7d914'
-down_revision = 'b7c31e9d4a52'
+down_revision = 'a3c5e7f90b12'
 branch_labels = None
 depends_on = None
 
