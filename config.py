@@ -58,6 +58,8 @@ class Config:
     CLAIMDESK_ANN_DIR = os.environ.get("CLAIMDESK_ANN_DIR", "")  # "": instance/ann
     # An on-disk cache of vectors for fact-check imports (benches re-importing one corpus); "" none.
     CLAIMDESK_EMBEDDING_CACHE = os.environ.get("CLAIMDESK_EMBEDDING_CACHE", "")
+    # "Already checked" needs a match this likely right (0..1); 0: the calibration's threshold.
+    CLAIMDESK_CHECKED_THRESHOLD = float(os.environ.get("CLAIMDESK_CHECKED_THRESHOLD") or 0)
     # Below this many vectors a collection is searched exactly (a flat matrix); HNSW above.
     CLAIMDESK_ANN_EXACT_BELOW = _int_env("CLAIMDESK_ANN_EXACT_BELOW", 20_000)
     CLAIMDESK_ANN_JOURNAL_MAX = _int_env("CLAIMDESK_ANN_JOURNAL_MAX", 5_000)  # changes before a compaction

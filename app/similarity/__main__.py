@@ -258,7 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     conf.add_argument("--corpus", required=True, help='JSONL: {"id", "text", "title"?}')
     conf.add_argument("--queries", required=True, help='JSONL: {"id", "text", "gold": [corpus ids]}')
     conf.add_argument("--out", default=str(Path(__file__).resolve().parent / "data" / "confidence.json"))
-    conf.add_argument("--target-precision", type=float, default=0.9)
+    conf.add_argument("--target-precision", type=float, default=0.95,
+                      help="precision the flagged train queries must reach (lower end of the 95%% interval)")
     conf.add_argument("--model", default=os.environ.get("CLAIMDESK_EMBEDDING_MODEL", DEFAULT_MODEL))
     conf.add_argument("--cache-dir", default=None)
     conf.add_argument("--batch-size", type=int, default=64)
