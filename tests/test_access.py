@@ -68,6 +68,7 @@ ACCESS: dict[str, frozenset[str]] = {
     # JSON API (token)
     "api.create_article": DESK,
     "api.get_job": DESK,
+    "api.get_article_json": DESK,
     "api.list_claims": DESK,
     "api.get_claim": DESK,
     "api.patch_claim": DESK,

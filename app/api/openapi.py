@@ -49,7 +49,7 @@ ERROR_TEXT = {
     "400": "The request could not be read.",
     "401": "No token, or an unknown or revoked one (`unauthorized`).",
     "403": "The token's user may not do this (`forbidden`, `four_eyes`).",
-    "404": "No such claim (`not_found`).",
+    "404": "No such claim, article or source (`not_found`).",
     "409": "The claim changed meanwhile or is in the wrong status (`stale_version`, `bad_status`, "
            "`duplicate_article`).",
     "413": "The upload is too large (`too_large`).",
@@ -95,7 +95,7 @@ CLAIM_FILTERS = [
     query("until", "Claims extracted on or before this day.", string("date")),
     query("hide_duplicates", "`1` leaves out repeats of a quote.", {"type": "string", "enum": ["0", "1"]}),
     query("sort", "Order of the claims.", {"type": "string", "enum": ["newest", "oldest", "updated", "speaker",
-                                                                      "status"]}),
+                                                                      "status", "repeats_last"]}),
 ]
 DATETIME = string("date-time")
 
@@ -180,6 +180,14 @@ SCHEMAS: dict[str, Schema] = {
         "error": nullable(obj({"code": string(), "message": string()}, ("code", "message"))),
         "created_at": DATETIME, "finished_at": nullable(DATETIME),
     }, ("id", "status", "article", "claims", "error", "created_at", "finished_at")),
+    "Article": obj({
+        "id": {"type": "integer"}, "title": string(), "url": nullable(string()), "publisher": nullable(string()),
+        "published_at": nullable(DATETIME), "ingested_at": DATETIME, "source": string(),
+        "claims": {"type": "array", "items": {"type": "integer"}, "description": "Claim ids in reading order."},
+        "copy_of": nullable(obj({"id": {"type": "integer"}, "similarity": {"type": "number"}}, ("id", "similarity"),
+                                description="The earlier article this one copies (a wire copy) and the Jaccard "
+                                            "similarity of their word shingles.")),
+    }, ("id", "title", "url", "publisher", "published_at", "claims", "copy_of")),
     "ClaimPatch": obj({
         "version": {"type": "integer"}, "content": string(), "speaker": nullable(string()),
         "kind": {"type": "string", "enum": list(CLAIM_KINDS)}, "start": {"type": "integer"},
@@ -268,6 +276,12 @@ PATHS: dict[str, dict[str, Any]] = {
                         "schema": string()}],
         "responses": {"200": json_response("The job: `article` and `claims` once done, `error` once failed.",
                                            ref("Job")), **errors(401, 404)},
+    }},
+    "/articles/{article_id}": {"get": {
+        "operationId": "getArticle", "tags": ["articles"],
+        "summary": "An article: metadata, claim ids, and the article it copies (`copy_of`)",
+        "parameters": [path_param("article_id", "The article's id.")],
+        "responses": {"200": json_response("The article.", ref("Article")), **errors(401, 404)},
     }},
     "/claims": {"get": {
         "operationId": "listClaims", "tags": ["claims"], "summary": "List claims (the queue's filters)",

@@ -10,7 +10,7 @@ from app.api import serializers as ser
 from app.api.blueprint import api_user, bp
 from app.api.inputs import date_field, id_field, json_body, str_field
 from app.errors import Invalid
-from app.ingest import Metadata, Upload
+from app.ingest import Metadata, Upload, article_claim_ids, get_article
 from app.tasks import IngestRequest, get_job, job_error, submit_job
 from app.tasks.jobs import job_claim_ids
 from app.workflow import service
@@ -50,6 +50,13 @@ def create_article():
 def job_status(job_id: str):
     """Where an ingest job stands: queued, running, done (its article, claims) or failed (its error)."""
     return jsonify(ser.job(get_job(job_id)))
+
+
+@bp.get("/articles/<int:article_id>")
+def get_article_json(article_id: int):
+    """An article's metadata, its claim ids in reading order and ``copy_of`` (a wire copy's original)."""
+    article = get_article(article_id)
+    return jsonify(ser.article_detail(article, article_claim_ids(article.id)))
 
 
 # --- claims ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from app.models import AuditEvent, Claim, ClaimEvidence, Comment, Job, Verdict, iso_utc
+from app.models import Article, AuditEvent, Claim, ClaimEvidence, Comment, Job, Verdict, iso_utc
 
 
 iso = iso_utc
@@ -25,6 +25,14 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "duplicate_of": claim.duplicate_of_id,
         "created_at": iso(claim.created_at),
         "updated_at": iso(claim.updated_at),
+    }
+
+
+def article_detail(article: Article, claim_ids: list[int]) -> dict[str, Any]:
+    return {
+        "id": article.id, "title": article.title, "url": article.url, "publisher": article.publisher,
+        "published_at": iso(article.published_at), "ingested_at": iso(article.ingested_at),
+        "source": article.source, "claims": claim_ids, "copy_of": article.copy_of,
     }
 
 

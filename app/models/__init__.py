@@ -1,6 +1,7 @@
 """The data model, split by aggregate; import models from here."""
 from app.models.articles import Article
 from app.models.base import iso_utc, utcnow
+from app.models.copies import ArticleBand, ArticleCopy
 from app.models.claims import (
     CLAIM_KINDS,
     CLAIM_STATUSES,
@@ -21,7 +22,7 @@ from app.models.speakers import SPEAKER_KINDS, Speaker, SpeakerAlias, normalise_
 from app.models.users import ROLES, ApiToken, LoginSession, User, hash_token
 
 __all__ = [
-    "Article", "ApiToken", "Consumer", "Embedding", "Job", "JOB_STATUSES", "PeriodicRun", "LoginSession", "OWNER_KINDS", "AuditEvent", "Claim", "ClaimEvidence", "Comment", "Evidence",
+    "Article", "ArticleBand", "ArticleCopy", "ApiToken", "Consumer", "Embedding", "Job", "JOB_STATUSES", "PeriodicRun", "LoginSession", "OWNER_KINDS", "AuditEvent", "Claim", "ClaimEvidence", "Comment", "Evidence",
     "Speaker", "SpeakerAlias", "User", "Verdict", "CLAIM_KINDS", "CLAIM_STATUSES", "ROLES",
     "SPEAKER_KINDS", "STANCES", "STATUS_LABELS", "VERDICTS", "VERDICT_LABELS", "hash_token",
     "iso_utc", "normalise_name", "utcnow",

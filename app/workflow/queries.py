@@ -22,10 +22,13 @@ SORTS = {
     "updated": (Claim.updated_at.desc(), Claim.id.desc()),
     "speaker": (Speaker.name.asc(), Claim.id.asc()),
     "status": (Claim.status.asc(), Claim.id.desc()),
+    # New work first: repeats (of a quote already in the desk, e.g. in a wire copy's original) last.
+    "repeats_last": (sa.case((Claim.duplicate_of_id.is_(None), 0), else_=1), Claim.article_id.desc(),
+                     Claim.start.asc(), Claim.id.asc()),
 }
 SORT_LABELS = {
     "newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
-    "speaker": "By speaker", "status": "By status",
+    "speaker": "By speaker", "status": "By status", "repeats_last": "New work first, repeats last",
 }
 
 

@@ -2,7 +2,7 @@
 (one run of a periodic task per slot across consumers)
 
 Revision ID: b16910d2ad82
-Revises: 4177fe70392b
+Revises: d6625e2e1a08
 Create Date: 2026-12-02 00:58:02.068133
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b16910d2ad82'
-down_revision = '4177fe70392b'
+down_revision = 'd6625e2e1a08'
 branch_labels = None
 depends_on = None
 
