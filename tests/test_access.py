@@ -45,6 +45,7 @@ ACCESS: dict[str, frozenset[str]] = {
     # claim page and its actions
     "claims.show": DESK,
     "claims.edit": DESK,
+    "claims.wording": DESK,
     "claims.take": DESK,
     "claims.assign": DESK,
     "claims.add_evidence": DESK,
@@ -60,6 +61,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "articles.index": DESK,
     "articles.show": DESK,
     "articles.ingest": DESK,
+    "articles.add_claim": DESK,  # corrections by selecting text (the article page)
+    "articles.adjust_span": DESK,
+    "articles.split_claim": DESK,
+    "articles.merge_claims": DESK,
+    "articles.remove_claim": DESK,
     "speakers.index": DESK,
     "speakers.show": DESK,
     "jobs.index": DESK,
@@ -83,6 +89,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.add_comment": DESK,
     "api.history": DESK,
     "api.related_claims": DESK,
+    "api.add_claim": DESK,  # corrections by span: every desk role, as for PATCH
+    "api.split_claim": DESK,
+    "api.merge_claims": DESK,
+    "api.remove_claim": DESK,
     "api.export_csv": DESK,
     "api.claimreview": DESK,
     "api.claimreviews": DESK,

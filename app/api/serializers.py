@@ -13,6 +13,7 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
     return {
         "id": claim.id,
         "content": claim.content,
+        "publication_wording": claim.wording,
         "kind": claim.kind,
         "status": claim.status,
         "version": claim.version,
@@ -71,6 +72,8 @@ def claim_detail(claim: Claim, history: list[AuditEvent]) -> dict[str, Any]:
         **claim_summary(claim),
         "spans": claim.spans,
         "edited": claim.edited,
+        "removed_at": iso(claim.removed_at),
+        "merged_into": claim.merged_into_id,
         "dismiss_reason": claim.dismiss_reason,
         "evidence": [evidence_link(link) for link in claim.evidence_links],
         "verdict": verdict_json(claim.current_verdict),

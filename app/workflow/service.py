@@ -8,6 +8,7 @@ all come through here, so no route can get around a rule.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
@@ -28,14 +29,16 @@ from app.models import (
     User, Verdict, utcnow,
 )
 from app.transaction import rollback_on_error
+from app.workflow import publication
 from app.workflow.audit import CLAIM_FIELDS, claim_snapshot, record
 from app.workflow.rules import TERMINAL_STATUSES, WORKING_STATUSES, can_edit, can_reopen, can_review
 
 # What ``update_claim`` corrects: the extraction. Status and assignee have their own actions.
-EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue")
+EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue", "publication_wording")
 ACTION_FIELDS = ("status", "assignee", "reason", "dismiss_reason")
 BUSY_MESSAGE = "Another change was being saved at the same moment; nothing of yours was saved. Try again."
 CUE_MAX = 100  # Claim.cue's column
+WORDING_MAX = 5000  # publication wording: a sentence or two, never an article
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -76,14 +79,14 @@ class Actions:
 
 def allowed_actions(claim: Claim, user: User) -> Actions:
     """The actions of ``user`` on ``claim`` under the rules below."""
-    desk = can_edit(user)
+    desk = can_edit(user) and not claim.removed
     pending = claim.current_verdict if claim.status == "in_review" else None
     own = pending is not None and pending.state == "proposed" and pending.proposed_by_id == user.id
     return Actions(
         work=desk and claim.status in WORKING_STATUSES,
         review=desk and can_review(user) and pending is not None and pending.state == "proposed" and not own,
         own_verdict=own and can_review(user),
-        reopen=can_reopen(user) and claim.status in TERMINAL_STATUSES,
+        reopen=can_reopen(user) and claim.status in TERMINAL_STATUSES and not claim.removed,
         edit=desk and claim.status != "approved",
         assign=desk and claim.status not in TERMINAL_STATUSES,
         take=desk and claim.status not in TERMINAL_STATUSES and claim.assignee_id != user.id,
@@ -98,6 +101,14 @@ def get_claim(claim_id: int) -> Claim:
     if claim is None:
         raise NotFound(f"Claim {claim_id} does not exist.")
     return claim
+
+
+def check_live(claim: Claim) -> None:
+    """Refuse any change to a claim a correction removed (or merged into another)."""
+    if claim.removed:
+        where = f" into claim #{claim.merged_into_id}" if claim.merged_into_id else ""
+        raise BadStatus(f"This claim was {'merged' + where if where else 'removed'} by a correction; "
+                        "it no longer changes.")
 
 
 def check_version(claim: Claim, version: Optional[int]) -> None:
@@ -193,7 +204,7 @@ def _take_if_new(claim: Claim, user: User) -> None:
 @atomic
 def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: Mapping[str, Any]) -> Claim:
     """Apply an editor's corrections of the extraction (content, span, speaker, kind, cue)
-    in one audited change. Status and assignee are not edited here: ``take``, ``assign``,
+    and the publication wording in one audited change (blank wording: the extracted content). Status and assignee are not edited here: ``take``, ``assign``,
     ``dismiss`` and ``reopen`` change them.
 
     Raises:
@@ -209,6 +220,7 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
     if unknown:
         raise Invalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.", fields=sorted(unknown))
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     if claim.status == "approved":
         raise BadStatus("This claim is approved and locked; an admin must reopen it before it can change.")
@@ -233,6 +245,8 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
             if cue is not None and len(cue) > CUE_MAX:
                 raise Invalid(f"The cue is {len(cue)} characters long; the limit is {CUE_MAX}.", field="cue")
             claim.cue = cue
+        if "publication_wording" in changes:
+            claim.publication_wording = _wording(changes["publication_wording"], claim.content)
 
     after = _after(claim)
     changed = _in_field_order(k for k in after if k != "version" and before.get(k) != after.get(k))
@@ -250,6 +264,19 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
     return claim
 
 
+def _wording(value: Any, content: str) -> Optional[str]:
+    """The publication wording to store: None (follow the extracted content) when it is
+    blank or the same as the content."""
+    if value is not None and not isinstance(value, str):
+        raise Invalid("publication_wording must be text (or null for the extracted wording).",
+                      field="publication_wording")
+    wording = " ".join((value or "").split())
+    if len(wording) > WORDING_MAX:
+        raise Invalid(f"The publication wording is {len(wording):,} characters long; the limit is {WORDING_MAX:,}.",
+                      field="publication_wording")
+    return wording if wording and wording != " ".join(content.split()) else None
+
+
 def _content_changes(claim: Claim, changes: Mapping[str, Any]) -> bool:
     """True when ``changes`` move the span or change the text (whitespace aside): a form that
     posts the text back unchanged must not re-anchor the span or forget a split quote's pieces."""
@@ -262,7 +289,9 @@ def _content_changes(claim: Claim, changes: Mapping[str, Any]) -> bool:
 
 def _apply_span(claim: Claim, text: str, changes: Mapping[str, Any]) -> None:
     """Set content and span together so that content always equals text[start:end]
-    when the editor's content is found in the article, and stays free text otherwise."""
+    when the editor's content is found in the article (spacing and line breaks aside), and
+    stays free text otherwise. New offsets with the text posted back unchanged (the claim
+    form sends every field): the text follows the offsets."""
     content = " ".join(str(changes.get("content", claim.content)).split()) if "content" in changes else claim.content
     if not content.strip():
         raise Invalid("The claim text cannot be empty.", field="content")
@@ -274,23 +303,27 @@ def _apply_span(claim: Claim, text: str, changes: Mapping[str, Any]) -> None:
             raise Invalid("start and end must be character offsets.", field="start") from None
         if not (0 <= start < end <= len(text)):
             raise Invalid(f"The span must lie inside the article (0\u2013{len(text)}).", field="start")
+        unchanged = " ".join(content.split()) == " ".join(claim.content.split())
         claim.start, claim.end = start, end
-        claim.content = text[start:end] if "content" not in changes else content
+        claim.content = text[start:end] if "content" not in changes or unchanged else content
     else:
         found = _find_near(text, content, claim.start)
         if found is not None:
-            claim.start, claim.end = found, found + len(content)
+            claim.start, claim.end = found
+            content = text[found[0]:found[1]]
         claim.content = content
     claim.spans = None
 
 
-def _find_near(text: str, content: str, near: int) -> Optional[int]:
-    """Offset of ``content`` in ``text`` closest to ``near``, or None."""
-    best, pos = None, text.find(content)
-    while pos != -1:
-        if best is None or abs(pos - near) < abs(best - near):
-            best = pos
-        pos = text.find(content, pos + 1)
+def _find_near(text: str, content: str, near: int) -> Optional[tuple[int, int]]:
+    """(start, end) of ``content`` in ``text`` closest to ``near``, any run of spaces or line
+    breaks in either matching any other (the editor's text is normalised, the article's
+    may wrap lines); None when it is not there."""
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in content.split()))
+    best: Optional[tuple[int, int]] = None
+    for match in pattern.finditer(text):
+        if best is None or abs(match.start() - near) < abs(best[0] - near):
+            best = match.span()
     return best
 
 
@@ -320,6 +353,7 @@ def assign(claim_id: int, *, user: User, assignee: Any, version: Optional[int] =
     a new claim starts work on it."""
     check_editor(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     if claim.status in TERMINAL_STATUSES:
         raise BadStatus(f"This claim is {claim.status}; an admin must reopen it before it can be assigned.")
@@ -369,6 +403,7 @@ def link_evidence(
     """
     check_editor(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     if claim.status not in WORKING_STATUSES:
         raise BadStatus(f"Evidence can be linked while a claim is new or in progress; this one is {_status(claim)}.")
     stance = (evidence.stance if evidence else stance) or ""
@@ -445,6 +480,7 @@ def unlink_evidence(claim_id: int, link_id: int, *, user: User) -> None:
     """Remove one evidence link (the evidence itself stays for other claims)."""
     check_editor(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     if claim.status not in WORKING_STATUSES:
         raise BadStatus(f"Evidence can be removed while a claim is new or in progress; this one is {_status(claim)}.")
     link = db.session.get(ClaimEvidence, link_id)
@@ -472,6 +508,7 @@ def propose_verdict(claim_id: int, *, user: User, verdict: str, rationale: str,
     """
     check_editor(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     if claim.status not in WORKING_STATUSES:
         raise BadStatus(f"A verdict can be proposed for a new or in-progress claim; this one is {_status(claim)}.")
@@ -518,11 +555,13 @@ def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version
     """A reviewer (never the verdict's author) approves: the claim is approved and locked."""
     check_reviewer(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     pending = _pending_verdict(claim, user)
     before = _snapshot(claim)
     pending.state, pending.reviewed_by, pending.reviewed_at = "approved", user, utcnow()
     pending.review_comment = (comment or "").strip() or None
+    publication.freeze(claim, pending)  # published as signed off, until reopened
     claim.status = "approved"
     _touch(claim)
     if pending.review_comment:
@@ -538,6 +577,7 @@ def return_claim(claim_id: int, *, user: User, comment: str, version: Optional[i
     """A reviewer sends the verdict back with a comment; the claim is in progress again."""
     check_reviewer(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     pending = _pending_verdict(claim, user)
     comment = (comment or "").strip()
@@ -561,6 +601,7 @@ def dismiss(claim_id: int, *, user: User, reason: str, version: Optional[int] = 
     """Dismiss a new or in-progress claim that is not checkable, with a reason."""
     check_editor(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     if claim.status not in WORKING_STATUSES:
         raise BadStatus(f"This claim is {_status(claim)} and cannot be dismissed.")
@@ -582,6 +623,7 @@ def reopen(claim_id: int, *, user: User, reason: str = "", version: Optional[int
     if not can_reopen(user):
         raise Forbidden("Only an admin can reopen a claim.")
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     if claim.status not in TERMINAL_STATUSES:
         raise BadStatus(f"Only approved or dismissed claims are reopened; this one is {_status(claim)}.")
