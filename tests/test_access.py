@@ -20,6 +20,8 @@ import pytest
 from flask import g, url_for
 
 from app.auth.service import create_token
+from app.extensions import db
+from app.models import Source
 from app.workflow import service
 from tests.conftest import PASSWORD
 from tests.workflow.conftest import evidence_input
@@ -59,6 +61,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "articles.index": DESK,
     "articles.show": DESK,
     "articles.ingest": DESK,
+    "sources.index": DESK,
+    "sources.create": ADMINS,
+    "sources.show": DESK,
+    "sources.edit": ADMINS,
+    "sources.poll": ADMINS,
+    "sources.delete": ADMINS,
     "speakers.index": DESK,
     "speakers.show": DESK,
     # JSON API (token)
@@ -78,6 +86,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.add_comment": DESK,
     "api.history": DESK,
     "api.related_claims": DESK,
+    "api.list_sources": DESK,
+    "api.create_source": ADMINS,
+    "api.get_source": DESK,
+    "api.patch_source": ADMINS,
+    "api.delete_source": ADMINS,
+    "api.poll_source": ADMINS,
     "api.export_csv": DESK,
     "api.claimreview": DESK,
     "api.claimreviews": DESK,
@@ -175,8 +189,12 @@ def targets(claims, editor2, reviewer):
     service.approve(approved, user=reviewer)
     claim = service.get_claim(working)
     token, _secret = create_token(editor2.email, name="someone else's")
+    source = Source(name="Wire", url="http://127.0.0.1:9/feed.xml", kind="feed", every_minutes=30)
+    db.session.add(source)
+    db.session.commit()
     return {"claim_id": working, "link_id": link.id, "article_id": claim.article_id,
-            "speaker_id": claim.speaker_id, "in_review": in_review, "approved": approved, "token_id": token.id}
+            "speaker_id": claim.speaker_id, "in_review": in_review, "approved": approved, "token_id": token.id,
+            "source_id": source.id}
 
 
 def url_of(app, rule, targets: dict) -> str:
