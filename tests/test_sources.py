@@ -299,27 +299,27 @@ def test_a_failed_poll_is_shown_as_the_last_error(admin, site, path, kind, state
     assert source.lease_until is None and source.next_poll_at > utcnow() and not articles()
 
 
-def test_one_poll_per_source_at_a_time(admin, site):
+def test_one_poll_per_source_at_a_time(app, admin, site):
     source = make_source(admin, site)
     assert service._take_lease(source.id, "consumer-a")
     assert service.poll_source(source.id, owner="consumer-b").polled is False
     assert not site.state["requests"] and service.due_sources() == []
     # Two pollers at once: one polls, the other finds the lease taken.
+    source_id = source.id
     db.session.execute(sa.update(Source).values(lease_owner=None, lease_until=None))
     db.session.commit()
-    app = db.get_app()
     outcomes = []
 
     def poll(owner):
         with app.app_context():
-            outcomes.append(service.poll_source(source.id, owner=owner))
+            outcomes.append(service.poll_source(source_id, owner=owner))
 
     threads = [threading.Thread(target=poll, args=(f"consumer-{n}",)) for n in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(o.polled for o in outcomes) == [False, True]
+    assert sorted(o.polled for o in outcomes) == [False, True], outcomes
     assert db.session.scalar(sa.select(sa.func.count(SourceItem.id))) == 3
     assert len(articles()) == 2
 

@@ -20,7 +20,10 @@ def test_a_feed_source_brings_its_quotes_into_the_queue(admin, site, page):
     assert "Source \u201cCoast Courier\u201d added" in page.locator(".flash-area").inner_text()
     assert page.locator("#last-poll").inner_text() == "never"
 
-    page.get_by_role("button", name="Poll now").click()
+    # The poll runs in the server's process and ingests two articles (spaCy and the embedder
+    # may load first): a longer wait than a page's.
+    with page.expect_navigation(timeout=180_000):
+        page.get_by_role("button", name="Poll now").click(no_wait_after=True)
     assert page.locator("#items-seen").inner_text() == "3"
     assert page.locator("#articles-ingested").inner_text() == "2"
     assert page.locator("#last-error").inner_text() == "none"
