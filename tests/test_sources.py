@@ -18,8 +18,11 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
-from app.models import Article, AuditEvent, Claim, Source, SourceItem, utcnow
+from app.models import Article, AuditEvent, Claim, Job, Source, SourceItem, utcnow
 from app.sources import parse, service
+from app.tasks import enqueue
+from app.tasks.huey import REGISTRY
+from tests import test_jobs
 
 STORIES = {
     "/news/harbour": ("Harbour reopens after storm",
@@ -325,6 +328,7 @@ def test_one_poll_per_source_at_a_time(app, admin, site):
 
 
 def test_the_periodic_task_polls_due_sources_only(admin, site):
+    assert REGISTRY[service.DUE_TASK].schedule is not None and REGISTRY[service.POLL_TASK].schedule is None
     due = make_source(admin, site)
     later = make_source(admin, site, path="/atom.xml")
     paused = make_source(admin, site, path="/sitemap.xml", kind="sitemap")
@@ -388,3 +392,42 @@ def test_source_pages(client, auth, admin, editor, site):
     assert client.post("/sources", data={"url": site.url("/atom.xml"), "kind": "feed"}).status_code == 403
     assert client.post(f"/sources/{source.id}/delete").status_code == 403
     assert db.session.scalar(sa.select(sa.func.count(Source.id))) == 1
+
+
+# --- on the queue: two consumer processes on Redis, the periodic task, one poll at a time ---------
+
+fast_recovery = test_jobs.fast_recovery  # heartbeats every 0.5 s
+
+
+@pytest.mark.slow
+def test_two_consumers_on_redis_poll_a_source_once(app, admin, site, monkeypatch, fast_recovery, tmp_path):
+    """Polls sent to both consumers at once (and the periodic ``sources.due`` when its minute
+    comes) find the source's lease taken but for one: each item is seen and ingested once.
+    The consumers' settings (127.0.0.1 allowed) come from the file named by CLAIMDESK_SETTINGS."""
+    settings = tmp_path / "consumers.cfg"
+    settings.write_text('CLAIMDESK_FETCH_ALLOWED_HOSTS = ("127.0.0.1",)\nCLAIMDESK_FETCH_HOST_INTERVAL = 0\n')
+    monkeypatch.setenv("CLAIMDESK_SETTINGS", str(settings))
+    huey = test_jobs.use_queue(app, monkeypatch, "redis")
+    source = make_source(admin, site)
+    source_id = source.id
+    workers = [test_jobs.worker_process(app, tmp_path / f"consumer-{n}.log") for n in range(2)]
+    try:
+        test_jobs.wait_until(lambda: test_jobs.alive() >= 2, 240, "two consumers to start")
+        for _ in range(3):  # besides the periodic task: polls sent to both consumers at once
+            enqueue(service.POLL_TASK, source_id)
+
+        def ingested() -> bool:
+            db.session.rollback()
+            polled = db.session.get(Source, source_id, populate_existing=True)
+            return polled.polls >= 1 and service.articles_ingested([source_id])[source_id] == 2
+        test_jobs.wait_until(ingested, 240, "the source to be polled and its articles ingested")
+        time.sleep(2)  # any poll still running would record its items now
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count(SourceItem.id))) == 3
+        assert db.session.scalar(sa.select(sa.func.count(Job.id))) == 2
+        assert [p for p in paths(site) if p.startswith("/news/")].count("/news/harbour") == 1
+        assert len(articles()) == 2
+    finally:
+        for process in workers:
+            test_jobs.stop(process)
+        huey.flush()
