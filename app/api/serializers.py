@@ -71,6 +71,8 @@ def claim_detail(claim: Claim, history: list[AuditEvent]) -> dict[str, Any]:
         **claim_summary(claim),
         "spans": claim.spans,
         "edited": claim.edited,
+        "removed_at": iso(claim.removed_at),
+        "merged_into": claim.merged_into_id,
         "dismiss_reason": claim.dismiss_reason,
         "evidence": [evidence_link(link) for link in claim.evidence_links],
         "verdict": verdict_json(claim.current_verdict),

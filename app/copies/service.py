@@ -69,7 +69,7 @@ def link_repeats(claims: Sequence[Claim], original_id: int) -> int:
     own article. Call before the claims are flushed. Returns how many were linked."""
     with db.session.no_autoflush:
         original_words = [(claim_id, frozenset(words(content))) for claim_id, content in db.session.execute(
-            sa.select(Claim.id, Claim.content).where(Claim.article_id == original_id)
+            sa.select(Claim.id, Claim.content).where(Claim.article_id == original_id, Claim.removed_at.is_(None))
             .order_by(Claim.start, Claim.id))]
     linked = 0
     for claim in claims:

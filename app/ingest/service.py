@@ -139,8 +139,8 @@ def get_article(article_id: int) -> Article:
 
 
 def article_claim_ids(article_id: int) -> list[int]:
-    """The ids of an article's claims in reading order."""
-    return list(db.session.scalars(sa.select(Claim.id).where(Claim.article_id == article_id)
+    """The ids of an article's live claims in reading order (not those a correction removed)."""
+    return list(db.session.scalars(sa.select(Claim.id).where(Claim.article_id == article_id, Claim.removed_at.is_(None))
                                    .order_by(Claim.start, Claim.id)))
 
 
