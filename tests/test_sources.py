@@ -259,15 +259,22 @@ def test_a_feed_is_polled_end_to_end(client, admin, token_for, site):
     assert db.session.get(Source, source.id).items_seen == 4
 
 
-def test_at_most_n_items_a_poll_the_rest_next_time(app, admin, site, monkeypatch):
+@pytest.mark.parametrize("path", ["/feed.xml", "/atom.xml"])  # with and without an ETag
+def test_at_most_n_items_a_poll_the_rest_next_time(app, admin, site, monkeypatch, path):
     monkeypatch.setitem(app.config, "CLAIMDESK_SOURCE_MAX_ITEMS", 1)
     site.state["feed"] = ["/news/harbour", "/news/budget"]
-    source = make_source(admin, site, path="/atom.xml")
+    source = make_source(admin, site, path=path)
     first = service.poll_source(source.id, owner="test")
+    db.session.expire_all()
+    assert first.left == 1 and db.session.get(Source, source.id).next_poll_at <= utcnow() + timedelta(minutes=1)
     second = service.poll_source(source.id, owner="test")
     third = service.poll_source(source.id, owner="test")
     assert (first.new_items, second.new_items, third.new_items) == (1, 1, 0)
     assert [a.title for a in articles()] == ["Council passes budget", "Harbour reopens after storm"]  # newest first
+    if path == "/feed.xml":  # the full feed was fetched until nothing was left, then conditionally
+        feed_requests = [headers for p, headers, _ in site.state["requests"] if p == path]
+        assert [h.get("If-None-Match") for h in feed_requests] == [None, None, '"v2"']
+        assert third.not_modified
 
 
 def test_a_sitemap_index_and_a_front_page(admin, site):

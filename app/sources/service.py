@@ -10,8 +10,8 @@ A poll (``poll_source``):
 3. fetches the feed / sitemap / front page through the SSRF-safe fetcher, conditionally
    (ETag / Last-Modified): a 304 means nothing new;
 4. keeps the items not seen before, at most ``CLAIMDESK_SOURCE_MAX_ITEMS`` (newest first for
-   feeds; the rest wait for the next poll), records each as a ``SourceItem`` and submits an
-   ingest job for those robots.txt allows;
+   feeds; the rest wait for the next poll, a minute later and unconditional), records each
+   as a ``SourceItem`` and submits an ingest job for those robots.txt allows;
 5. records the outcome (last poll, next poll, items seen, last error) and frees the lease.
 
 Every request to a host waits for its slot (``pace``): at least
@@ -67,6 +67,7 @@ class PollOutcome:
     queued: int = 0
     skipped: int = 0
     error: Optional[str] = None
+    left: int = 0  # new items beyond this poll's limit, left for the next poll
     job_ids: list[str] = field(default_factory=list)
 
 
@@ -298,7 +299,7 @@ def poll_source(source_id: int, *, owner: str) -> PollOutcome:
     found: dict[str, Any] = {}
     try:
         source = get_source(source_id)
-        found = _read(source)
+        _read(source, found)
         db.session.rollback()
         if not found.get("not_modified"):
             _submit_new(source_id, found["items"], found["robots"], outcome)
@@ -325,11 +326,18 @@ def _finish(source_id: int, owner: str, outcome: PollOutcome, found: dict[str, A
             return
         source.polls += 1
         source.last_polled_at = now
-        source.next_poll_at = now + timedelta(minutes=source.every_minutes)
+        # Items left beyond the limit: poll again in a minute, and fetch in full (a conditional
+        # request would answer 304 while they wait).
+        source.next_poll_at = now + timedelta(minutes=1 if outcome.left else source.every_minutes)
         source.items_seen += outcome.new_items
-        for name in ("etag", "last_modified", "feed_url"):
-            if found.get(name) is not None:
-                setattr(source, name, found[name][:2000 if name == "feed_url" else 500])
+        if found.get("feed_url"):
+            source.feed_url = found["feed_url"][:2000]
+        elif found.get("forget_feed"):
+            source.feed_url = None
+        if "items" in found and not found.get("not_modified") and not outcome.error:
+            source.etag = None if outcome.left else (found.get("etag") or None) and found["etag"][:500]
+            source.last_modified = None if outcome.left else (found.get("last_modified") or None) and \
+                found["last_modified"][:100]
         if outcome.error:
             source.last_error, source.last_error_at = outcome.error, now
         else:
@@ -374,13 +382,14 @@ class RobotsCache:
         pace(host, at_least=delay)
 
 
-def _read(source: Source) -> dict[str, Any]:
-    """Fetch and read the source: {"items", "robots", "etag", "last_modified", "feed_url",
-    "not_modified"}. Raises SourceError / FetchRefused with the reason."""
+def _read(source: Source, found: dict[str, Any]) -> None:
+    """Fetch and read the source into ``found``: "items", "robots", "etag", "last_modified",
+    "feed_url", "not_modified" ("forget_feed" when a page's feed is gone). Raises SourceError /
+    FetchRefused with the reason."""
     robots = RobotsCache()
     if not robots.allowed(source.url):
         raise SourceError(f"robots.txt of {parse.host_of(source.url)} does not allow the desk to read {source.url}.")
-    found: dict[str, Any] = {"robots": robots, "items": []}
+    found.update(robots=robots)
     document_url, validators = source.url, (source.etag, source.last_modified)
     if source.kind == "page":
         if source.feed_url:
@@ -394,12 +403,17 @@ def _read(source: Source) -> dict[str, Any]:
             document_url, validators = feeds[0], (None, None)
             found["feed_url"] = document_url
     types = parse.SITEMAP_TYPES if source.kind == "sitemap" else parse.FEED_TYPES
-    document = fetch_document(document_url, robots.settings, types=types, etag=validators[0],
-                              last_modified=validators[1])
+    try:
+        document = fetch_document(document_url, robots.settings, types=types, etag=validators[0],
+                                  last_modified=validators[1])
+    except FetchFailed:
+        if source.kind == "page" and "feed_url" not in found:
+            found["forget_feed"] = True  # the page's feed moved: look for it on the page next time
+        raise
     found["etag"], found["last_modified"] = document.etag, document.last_modified
     if document.not_modified:
         found["not_modified"] = True
-        return found
+        return
     if source.kind == "sitemap":
         items, children = parse.sitemap_links(document.text, document.url)
         for child in children[:MAX_CHILD_SITEMAPS]:
@@ -415,7 +429,6 @@ def _read(source: Source) -> dict[str, Any]:
         except parse.NotAFeed as exc:
             raise SourceError(str(exc)) from None
     found["items"] = items
-    return found
 
 
 def _sha1(url: str) -> str:
@@ -430,7 +443,8 @@ def _submit_new(source_id: int, items: list[parse.Item], robots: RobotsCache, ou
     unique = list({_sha1(item.url): item for item in reversed(items)}.items())[::-1]  # first of each address
     seen = set(db.session.scalars(sa.select(SourceItem.url_sha1).where(
         SourceItem.source_id == source_id, SourceItem.url_sha1.in_([sha for sha, _ in unique]))))
-    new = [(sha, item) for sha, item in unique if sha not in seen][:limit]
+    unseen = [(sha, item) for sha, item in unique if sha not in seen]
+    new, outcome.left = unseen[:limit], max(0, len(unseen) - limit)
     source_name = db.session.scalar(sa.select(Source.name).where(Source.id == source_id))
     for sha, item in new:
         allowed = robots.allowed(item.url)
