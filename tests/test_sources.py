@@ -309,6 +309,15 @@ def test_a_failed_poll_is_shown_as_the_last_error(admin, site, path, kind, state
     assert source.lease_until is None and source.next_poll_at > utcnow() and not articles()
 
 
+def test_every_fetch_goes_through_the_ssrf_safe_fetcher(app, admin, site, monkeypatch):
+    """Without 127.0.0.1 allowed, a source on it is refused like any URL ingest."""
+    monkeypatch.setitem(app.config, "CLAIMDESK_FETCH_ALLOWED_HOSTS", ())
+    source = make_source(admin, site)
+    outcome = service.poll_source(source.id, owner="test")
+    assert "Refused to fetch" in outcome.error and "loopback" in outcome.error
+    assert not site.state["requests"] and not articles()
+
+
 def test_one_poll_per_source_at_a_time(app, admin, site):
     source = make_source(admin, site)
     assert service._take_lease(source.id, "consumer-a")
