@@ -47,6 +47,7 @@ ACCESS: dict[str, frozenset[str]] = {
     # claim page and its actions
     "claims.show": DESK,
     "claims.edit": DESK,
+    "claims.wording": DESK,
     "claims.take": DESK,
     "claims.assign": DESK,
     "claims.add_evidence": DESK,

@@ -114,6 +114,8 @@ SCHEMAS: dict[str, Schema] = {
     "ClaimSummary": obj({
         "id": {"type": "integer"},
         "content": string(),
+        "publication_wording": string(description="What the published fact-check states (claimReviewed); "
+                                                  "the claim text unless an editor changed it."),
         "kind": {"type": "string", "enum": list(CLAIM_KINDS)},
         "status": {"type": "string", "enum": list(CLAIM_STATUSES)},
         "version": {"type": "integer", "description": "Send it back with a change (optimistic locking)."},
@@ -217,6 +219,7 @@ SCHEMAS: dict[str, Schema] = {
         "version": {"type": "integer"}, "content": string(), "speaker": nullable(string()),
         "kind": {"type": "string", "enum": list(CLAIM_KINDS)}, "start": {"type": "integer"},
         "end": {"type": "integer"}, "cue": nullable(string()),
+        "publication_wording": nullable(string(description="Editable until approval; empty or null: the claim text.")),
     }, ("version",), additionalProperties=False),
     "ClaimIn": obj({
         "start": {"type": "integer", "minimum": 0, "description": "Offset of the first character in the "
@@ -287,8 +290,11 @@ SCHEMAS: dict[str, Schema] = {
 CSV_COLUMNS_TEXT = (
     "One row per claim after a header row: claim_id, status, kind, speaker, speaker_role, content, "
     "article_title, article_url, publisher, published_at, verdict, rationale, evidence_urls (space-separated), "
-    "proposed_by, approved_by, approved_at, claim_url. UTF-8; dates ISO 8601; a cell starting with "
-    "= + - @ tab or CR is prefixed with ' so spreadsheets never run it. Streamed as it is read."
+    "proposed_by, approved_by, approved_at, claim_url, then verdict_label, publication_wording, evidence_titles "
+    "and evidence_stances (one per line), review_comment, public_url (published claims). An approved claim is "
+    "written as it was approved. UTF-8 (`bom=1`: with a byte-order mark, for Excel); dates ISO 8601; a cell "
+    "starting with = + - @ (after any blanks or invisible characters) is prefixed with ' so spreadsheets never "
+    "run it. Streamed as it is read."
 )
 
 

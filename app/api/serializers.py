@@ -13,6 +13,7 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
     return {
         "id": claim.id,
         "content": claim.content,
+        "publication_wording": claim.wording,
         "kind": claim.kind,
         "status": claim.status,
         "version": claim.version,

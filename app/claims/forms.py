@@ -25,6 +25,14 @@ class ClaimEditForm(VersionedForm):
     submit = SubmitField("Save correction")
 
 
+class WordingForm(VersionedForm):
+    publication_wording = TextAreaField(
+        "Publication wording", validators=[Length(max=5_000)], render_kw={"rows": 3},
+        description="The claim as the published fact-check states it (schema.org claimReviewed). "
+                    "Leave it empty to publish the claim text.")
+    submit = SubmitField("Save wording")
+
+
 class AssignForm(VersionedForm):
     assignee = SelectField("Assign to", coerce=str, choices=[])
     submit = SubmitField("Assign")

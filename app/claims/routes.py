@@ -14,7 +14,7 @@ from app import related
 from app.articles.highlight import article_marks, context_window, highlight
 from app.claims.forms import (
     AssignForm, CiteClaimForm, ClaimEditForm, CommentForm, DismissForm, EvidenceForm, LinkExistingForm,
-    ReopenForm, ReviewForm, TakeForm, UnlinkForm, VerdictForm,
+    ReopenForm, ReviewForm, TakeForm, UnlinkForm, VerdictForm, WordingForm,
 )
 from app.claims.timeline import timeline
 from app.errors import DomainError, NotFound, StaleVersion
@@ -39,6 +39,7 @@ def _edit_form(claim: Claim) -> ClaimEditForm:
 def _forms(claim: Claim, users: list, **overrides):
     forms = {
         "edit": _edit_form(claim),
+        "wording": WordingForm(formdata=None, publication_wording=claim.wording),
         "assign": AssignForm(version=claim.version, formdata=None),
         "take": TakeForm(version=claim.version, formdata=None),
         "evidence": EvidenceForm(formdata=None),
@@ -172,6 +173,16 @@ def edit(claim_id: int):
         changes.update(start=form.start.data, end=form.end.data)
     return _act(claim_id, form, lambda: service.update_claim(
         claim_id, user=current_user, version=_version(form), changes=changes), "Correction saved.", "edit")
+
+
+@bp.route("/<int:claim_id>/wording", methods=["POST"])
+@login_required
+def wording(claim_id: int):
+    """Set the wording the fact-check is published with (empty: the claim text)."""
+    form = WordingForm()
+    return _act(claim_id, form, lambda: service.update_claim(
+        claim_id, user=current_user, version=_version(form),
+        changes={"publication_wording": form.publication_wording.data}), "Publication wording saved.", "wording")
 
 
 @bp.route("/<int:claim_id>/take", methods=["POST"])

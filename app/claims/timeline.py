@@ -19,9 +19,14 @@ ACTION_LABELS = {
     "dismissed": "dismissed the claim",
     "reopened": "reopened the claim",
     "commented": "commented",
+    "claim_added": "added the claim from the article's text",
+    "claim_split": "split the claim in two",
+    "claims_merged": "merged another claim into this one",
+    "merged_into": "merged this claim into another",
+    "claim_removed": "removed the claim (not a quote)",
 }
-FIELD_LABELS = {"content": "text", "kind": "kind", "start": "start", "end": "end", "speaker": "speaker",
-                "cue": "cue", "status": "status", "assignee": "assignee"}
+FIELD_LABELS = {"content": "text", "publication_wording": "publication wording", "kind": "kind", "start": "start",
+                "end": "end", "speaker": "speaker", "cue": "cue", "status": "status", "assignee": "assignee"}
 
 
 @dataclass
@@ -44,6 +49,8 @@ def _entry(event: AuditEvent, names: Mapping[str, str]) -> Entry:
     before, after = event.before or {}, event.after or {}
     entry = Entry(at=event.at, who=event.user.name if event.user else "Claimdesk", action=event.action,
                   label=ACTION_LABELS.get(event.action, event.action.replace("_", " ")))
+    if event.action == "claim_edited" and set(after) - {"version"} == {"publication_wording"}:
+        entry.label = "changed the publication wording"
     if event.action != "claim_extracted":
         for name, label in FIELD_LABELS.items():
             if name in after and name in before and before[name] != after[name]:
@@ -57,6 +64,12 @@ def _entry(event: AuditEvent, names: Mapping[str, str]) -> Entry:
         entry.notes.append(f"{label}: {after.get('rationale')}")
     elif event.action == "verdict_approved" and after.get("verdict"):
         entry.notes.append(VERDICT_LABELS.get(after["verdict"], after["verdict"]))
+    for key, note in (("split_into", "The second part is claim #{}."), ("split_from", "Split off claim #{}."),
+                      ("merged", "Claim #{} was merged into this one."), ("merged_into", "Now part of claim #{}.")):
+        if after.get(key):
+            entry.notes.append(note.format(after[key]))
+    if after.get("evidence_moved"):
+        entry.notes.append("Evidence moved with it: " + "; ".join(after["evidence_moved"]))
     for key, prefix in (("comment", ""), ("reason", "Reason: "), ("body", "")):
         if after.get(key):
             entry.notes.append(f"{prefix}\u201c{after[key]}\u201d" if not prefix else prefix + after[key])
@@ -65,7 +78,7 @@ def _entry(event: AuditEvent, names: Mapping[str, str]) -> Entry:
 
 def _show(name: str, value: Any, names: Mapping[str, str]) -> Any:
     if value is None:
-        return "nobody" if name == "assignee" else "\u2014"
+        return {"assignee": "nobody", "publication_wording": "the claim text"}.get(name, "\u2014")
     if name == "status":
         return STATUS_LABELS.get(value, value)
     if name == "assignee":

@@ -33,7 +33,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.links import is_web_url
 from app.models import VERDICT_LABELS, Claim, Verdict, iso_utc
-from app.models.speakers import Speaker
+from app.workflow.publication import PublishedSpeaker, published_record
 from app.workflow.rules import published_in_sql, published_verdict
 
 WORST_RATING, BEST_RATING = 1, 5
@@ -90,7 +90,7 @@ def rating(verdict: str) -> dict[str, Any]:
     return body
 
 
-def speaker_json(speaker: Speaker) -> dict[str, Any]:
+def speaker_json(speaker: PublishedSpeaker) -> dict[str, Any]:
     """The speaker as a schema.org Person (role as jobTitle) or Organization (role as description)."""
     if speaker.kind in PERSON_KINDS:
         body: dict[str, Any] = {"@type": "Person", "name": speaker.name}
@@ -104,17 +104,18 @@ def speaker_json(speaker: Speaker) -> dict[str, Any]:
 
 
 def claim_review(claim: Claim, *, url: str, publisher: str, publisher_url: Optional[str] = None) -> dict[str, Any]:
-    """The ClaimReview JSON-LD of an approved claim.
+    """The ClaimReview JSON-LD of an approved claim, from what the reviewer approved
+    (app.workflow.publication): later changes to its speaker or evidence do not show.
 
     Args:
         claim: an approved claim (NotFound otherwise).
         url: the absolute URL of its public page.
         publisher: the organisation that publishes the fact-check (``CLAIMDESK_PUBLISHER``).
     """
-    verdict = published_verdict(claim)
-    if verdict is None:
+    record = published_record(claim)
+    if record is None:
         raise NotFound(f"There is no published fact-check {claim.id}.")
-    article = claim.article
+    article = record.article
     appearance: dict[str, Any] = {"@type": "CreativeWork", "headline": article.title}
     if is_web_url(article.url):
         appearance["url"] = article.url
@@ -123,8 +124,8 @@ def claim_review(claim: Claim, *, url: str, publisher: str, publisher_url: Optio
     if article.published_at:
         appearance["datePublished"] = iso(article.published_at)
     item: dict[str, Any] = {"@type": "Claim", "appearance": appearance}
-    if claim.speaker is not None:
-        item["author"] = speaker_json(claim.speaker)
+    if record.speaker is not None:
+        item["author"] = speaker_json(record.speaker)
     if article.published_at:
         item["datePublished"] = iso(article.published_at)
     author: dict[str, Any] = {"@type": "Organization", "name": publisher}
@@ -134,11 +135,11 @@ def claim_review(claim: Claim, *, url: str, publisher: str, publisher_url: Optio
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": url,
-        "claimReviewed": claim.content,
+        "claimReviewed": record.claim_reviewed,
         "itemReviewed": item,
         "author": author,
-        "datePublished": iso(verdict.reviewed_at),
-        "reviewRating": rating(verdict.verdict),
+        "datePublished": iso(record.approved_at),
+        "reviewRating": rating(record.verdict),
     }
 
 

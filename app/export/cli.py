@@ -28,7 +28,7 @@ from app.workflow.queries import SORTS, ClaimFilters
               help="Where to write the CSV; - is standard output.")
 @click.option("--bom", is_flag=True, help="Start with a UTF-8 byte-order mark (for Excel).")
 @click.option("--base-url", default=None, metavar="URL",
-              help="Base of the claim_url column [default: CLAIMDESK_BASE_URL or http://localhost:5000].")
+              help="Base of the claim_url and public_url columns [default: CLAIMDESK_BASE_URL or http://localhost:5000].")
 def export_csv_command(statuses: tuple[str, ...], kinds: tuple[str, ...], speaker: str, since: Optional[datetime],
                        until: Optional[datetime], search: str, sort: str, output: str, bom: bool,
                        base_url: Optional[str]) -> None:
@@ -37,6 +37,7 @@ def export_csv_command(statuses: tuple[str, ...], kinds: tuple[str, ...], speake
                            since=since.date() if since else None, until=until.date() if until else None, sort=sort)
     try:
         claim_url = external_url("claims.show", "claim_id", base_url=base_url)
+        public_url = external_url("export.fact_check", "claim_id", base_url=base_url)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--base-url") from None
     show_progress = sys.stderr.isatty() and (output != "-" or not sys.stdout.isatty())
@@ -45,7 +46,7 @@ def export_csv_command(statuses: tuple[str, ...], kinds: tuple[str, ...], speake
                            hidden=not show_progress) as bar:
         # Atomic: a file is written beside the target and renamed when complete.
         with click.open_file(output, "wb", atomic=True) as out:
-            written = write_csv(out, filters, claim_url=claim_url, bom=bom, on_batch=bar.update)
+            written = write_csv(out, filters, claim_url=claim_url, public_url=public_url, bom=bom, on_batch=bar.update)
     where = "standard output" if output == "-" else output
     click.echo(f"Exported {written:,} claim{'' if written == 1 else 's'} to {where}.", err=True)
 

@@ -14,6 +14,7 @@ TRUTHY = ("1", "true", "on", "yes", "y")
 def csv_response(filters: ClaimFilters) -> Response:
     """A streamed CSV download of the claims ``filters`` select (``?bom=1`` for Excel)."""
     chunks = csv_chunks(filters, claim_url=external_url("claims.show", "claim_id"),
+                        public_url=external_url("export.fact_check", "claim_id"),
                         bom=request.args.get("bom", "").lower() in TRUTHY)
     filename = f"claims-{utcnow():%Y%m%d-%H%M}.csv"
     return Response(stream_with_context(chunks), mimetype="text/csv", headers={

@@ -73,6 +73,8 @@ class Claim(db.Model):
     # one by one, only with their article, which takes both ends of a merge with it.
     merged_into_id: so.Mapped[Optional[int]]
     dismiss_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    # What is published as ClaimReview ``claimReviewed``; None: the extracted content (``wording``).
+    publication_wording: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     version: so.Mapped[int] = so.mapped_column(default=1)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
@@ -94,6 +96,11 @@ class Claim(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def wording(self) -> str:
+        """The publication wording: the editor's, else the extracted content."""
+        return self.publication_wording or self.content
 
     @property
     def removed(self) -> bool:
@@ -176,6 +183,8 @@ class Verdict(db.Model):
     reviewed_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
     reviewed_at: so.Mapped[Optional[datetime]] = so.mapped_column(index=True)
     review_comment: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    # What the reviewer approved, frozen at approval (app.workflow.publication); None before.
+    published: so.Mapped[Optional[dict[str, Any]]] = so.mapped_column(sa.JSON)
 
     claim: so.Mapped[Claim] = so.relationship(back_populates="verdicts")
     proposed_by: so.Mapped["User"] = so.relationship(foreign_keys=[proposed_by_id])

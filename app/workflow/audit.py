@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import AuditEvent, Claim, User
 
 # Fields of a claim that an editor can change and the history shows.
-CLAIM_FIELDS = ("content", "kind", "start", "end", "speaker", "cue", "status", "assignee")
+CLAIM_FIELDS = ("content", "publication_wording", "kind", "start", "end", "speaker", "cue", "status", "assignee")
 
 
 def claim_snapshot(claim: Claim, fields: tuple[str, ...] = CLAIM_FIELDS) -> dict[str, Any]:

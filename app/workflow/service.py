@@ -8,6 +8,7 @@ all come through here, so no route can get around a rule.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
@@ -28,14 +29,16 @@ from app.models import (
     User, Verdict, utcnow,
 )
 from app.transaction import rollback_on_error
+from app.workflow import publication
 from app.workflow.audit import CLAIM_FIELDS, claim_snapshot, record
 from app.workflow.rules import TERMINAL_STATUSES, WORKING_STATUSES, can_edit, can_reopen, can_review
 
 # What ``update_claim`` corrects: the extraction. Status and assignee have their own actions.
-EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue")
+EDITABLE_FIELDS = ("content", "speaker", "kind", "start", "end", "cue", "publication_wording")
 ACTION_FIELDS = ("status", "assignee", "reason", "dismiss_reason")
 BUSY_MESSAGE = "Another change was being saved at the same moment; nothing of yours was saved. Try again."
 CUE_MAX = 100  # Claim.cue's column
+WORDING_MAX = 5000  # publication wording: a sentence or two, never an article
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -201,7 +204,7 @@ def _take_if_new(claim: Claim, user: User) -> None:
 @atomic
 def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: Mapping[str, Any]) -> Claim:
     """Apply an editor's corrections of the extraction (content, span, speaker, kind, cue)
-    in one audited change. Status and assignee are not edited here: ``take``, ``assign``,
+    and the publication wording in one audited change (blank wording: the extracted content). Status and assignee are not edited here: ``take``, ``assign``,
     ``dismiss`` and ``reopen`` change them.
 
     Raises:
@@ -242,6 +245,8 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
             if cue is not None and len(cue) > CUE_MAX:
                 raise Invalid(f"The cue is {len(cue)} characters long; the limit is {CUE_MAX}.", field="cue")
             claim.cue = cue
+        if "publication_wording" in changes:
+            claim.publication_wording = _wording(changes["publication_wording"], claim.content)
 
     after = _after(claim)
     changed = _in_field_order(k for k in after if k != "version" and before.get(k) != after.get(k))
@@ -259,6 +264,19 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
     return claim
 
 
+def _wording(value: Any, content: str) -> Optional[str]:
+    """The publication wording to store: None (follow the extracted content) when it is
+    blank or the same as the content."""
+    if value is not None and not isinstance(value, str):
+        raise Invalid("publication_wording must be text (or null for the extracted wording).",
+                      field="publication_wording")
+    wording = " ".join((value or "").split())
+    if len(wording) > WORDING_MAX:
+        raise Invalid(f"The publication wording is {len(wording):,} characters long; the limit is {WORDING_MAX:,}.",
+                      field="publication_wording")
+    return wording if wording and wording != " ".join(content.split()) else None
+
+
 def _content_changes(claim: Claim, changes: Mapping[str, Any]) -> bool:
     """True when ``changes`` move the span or change the text (whitespace aside): a form that
     posts the text back unchanged must not re-anchor the span or forget a split quote's pieces."""
@@ -271,7 +289,9 @@ def _content_changes(claim: Claim, changes: Mapping[str, Any]) -> bool:
 
 def _apply_span(claim: Claim, text: str, changes: Mapping[str, Any]) -> None:
     """Set content and span together so that content always equals text[start:end]
-    when the editor's content is found in the article, and stays free text otherwise."""
+    when the editor's content is found in the article (spacing and line breaks aside), and
+    stays free text otherwise. New offsets with the text posted back unchanged (the claim
+    form sends every field): the text follows the offsets."""
     content = " ".join(str(changes.get("content", claim.content)).split()) if "content" in changes else claim.content
     if not content.strip():
         raise Invalid("The claim text cannot be empty.", field="content")
@@ -283,23 +303,27 @@ def _apply_span(claim: Claim, text: str, changes: Mapping[str, Any]) -> None:
             raise Invalid("start and end must be character offsets.", field="start") from None
         if not (0 <= start < end <= len(text)):
             raise Invalid(f"The span must lie inside the article (0\u2013{len(text)}).", field="start")
+        unchanged = " ".join(content.split()) == " ".join(claim.content.split())
         claim.start, claim.end = start, end
-        claim.content = text[start:end] if "content" not in changes else content
+        claim.content = text[start:end] if "content" not in changes or unchanged else content
     else:
         found = _find_near(text, content, claim.start)
         if found is not None:
-            claim.start, claim.end = found, found + len(content)
+            claim.start, claim.end = found
+            content = text[found[0]:found[1]]
         claim.content = content
     claim.spans = None
 
 
-def _find_near(text: str, content: str, near: int) -> Optional[int]:
-    """Offset of ``content`` in ``text`` closest to ``near``, or None."""
-    best, pos = None, text.find(content)
-    while pos != -1:
-        if best is None or abs(pos - near) < abs(best - near):
-            best = pos
-        pos = text.find(content, pos + 1)
+def _find_near(text: str, content: str, near: int) -> Optional[tuple[int, int]]:
+    """(start, end) of ``content`` in ``text`` closest to ``near``, any run of spaces or line
+    breaks in either matching any other (the editor's text is normalised, the article's
+    may wrap lines); None when it is not there."""
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in content.split()))
+    best: Optional[tuple[int, int]] = None
+    for match in pattern.finditer(text):
+        if best is None or abs(match.start() - near) < abs(best[0] - near):
+            best = match.span()
     return best
 
 
@@ -537,6 +561,7 @@ def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version
     before = _snapshot(claim)
     pending.state, pending.reviewed_by, pending.reviewed_at = "approved", user, utcnow()
     pending.review_comment = (comment or "").strip() or None
+    publication.freeze(claim, pending)  # published as signed off, until reopened
     claim.status = "approved"
     _touch(claim)
     if pending.review_comment:

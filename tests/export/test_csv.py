@@ -93,11 +93,14 @@ def test_web_and_api_exports_neutralise_hidden_formulas_in_every_text_column(
 def test_header_lists_the_columns_in_order(app):
     data = b"".join(csv_chunks(ClaimFilters(), claim_url=str))
     assert data.decode() == ",".join(COLUMNS) + "\r\n"
-    assert COLUMNS == (
+    # The 17 first columns keep their order (a contract); new ones come after them (issue 16).
+    assert COLUMNS[:17] == (
         "claim_id", "status", "kind", "speaker", "speaker_role", "content", "article_title", "article_url",
         "publisher", "published_at", "verdict", "rationale", "evidence_urls", "proposed_by", "approved_by",
         "approved_at", "claim_url",
     )
+    assert COLUMNS[17:] == ("verdict_label", "publication_wording", "evidence_titles", "evidence_stances",
+                            "review_comment", "public_url")
 
 
 # --- hostile content round trip ---------------------------------------------------------------
@@ -241,7 +244,7 @@ def test_web_export_is_a_streamed_attachment(busy_desk, client, auth, editor):
     data = response.get_data()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = parse(data)[1:]
-    assert rows[0][-1] == f"http://localhost/claims/{rows[0][0]}"
+    assert rows[0][COLUMNS.index("claim_url")] == f"http://localhost/claims/{rows[0][0]}"
 
 
 def test_web_export_needs_a_login(busy_desk, client):
@@ -274,7 +277,8 @@ def test_cli_writes_standard_output_by_default(busy_desk, runner):
     rows = parse(result.stdout_bytes)
     assert rows[0] == list(COLUMNS)
     assert sorted(int(r[0]) for r in rows[1:]) == sorted(busy_desk["ids"][2:4])
-    assert all(r[-1] == f"https://desk.example.org/claims/{r[0]}" for r in rows[1:])
+    assert all(r[16] == f"https://desk.example.org/claims/{r[0]}" for r in rows[1:])  # claim_url
+    assert all(r[-1] == f"https://desk.example.org/fact-checks/{r[0]}" for r in rows[1:])  # public_url
     assert "Exported 2 claims to standard output." in result.stderr
 
 
@@ -287,7 +291,7 @@ def test_cli_filters_and_writes_a_file(busy_desk, runner, tmp_path):
     assert data.startswith(b"\xef\xbb\xbf")
     rows = parse(data)[1:]
     assert rows and all(r[COLUMNS.index("speaker")] == "Kaja Kallas" for r in rows)
-    assert rows[0][-1].startswith("http://localhost:5000/claims/")
+    assert rows[0][COLUMNS.index("claim_url")].startswith("http://localhost:5000/claims/")
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temporary file left
     assert runner.invoke(args=["export-csv", "--since", "2999-01-01", "-o", "-"]).stdout_bytes.count(b"\r\n") == 1
 

@@ -67,6 +67,11 @@ def test_split_merge_span_and_remove_from_the_page(client, auth, editor, wire, m
     page = client.get(f"/articles/{wire.id}").get_data(as_text=True)
     assert marks(page) == [(a.id, "Prices will fall"), (a.id, "Wages will rise")]
     assert f"merged into <a href=\"/claims/{a.id}\">#{a.id}</a>" in page  # the removed one is listed
+    gone = client.get(f"/claims/{b.id}").get_data(as_text=True)  # its own page and history stay
+    assert f'Merged into <a href="/claims/{a.id}">claim #{a.id}</a>' in gone
+    assert "merged this claim into another" in gone and f"Now part of claim #{a.id}." in gone
+    assert 'id="edit-form"' not in gone and 'id="evidence-form"' not in gone  # no action is offered
+    assert "merged another claim into this one" in client.get(f"/claims/{a.id}").get_data(as_text=True)
     version = service.get_claim(a.id).version
     at = WIRE.index("Wages")
     split = client.post(f"/claims/{a.id}/split", data={f"split-{a.id}-at": at, f"split-{a.id}-version": version})

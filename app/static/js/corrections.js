@@ -68,6 +68,10 @@
     var last = null;  // the last selection made inside the article
 
     document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
+    // Arriving from a claim's page (#claim-N): its correction tools open.
+    var target = location.hash && document.getElementById(location.hash.slice(1));
+    var tools = target && target.querySelector("details.claim-tools");
+    if (tools) tools.open = true;
 
     function articleText() {
       if (text === null) {  // code points; the blank lines between paragraphs as spaces
