@@ -21,6 +21,7 @@ from app.ingest import BatchSummary, Metadata, expand_paths, read_path, submit, 
 from app.links import is_web_url
 from app.tasks.cli import worker_command
 from app.models import ROLES, Claim, User
+from app.workflow.cli import correct_group
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEMO_USERS = (
@@ -34,7 +35,7 @@ def init_app(app: Flask) -> None:
     for command in (ingest_command, create_user_command, create_token_command, demo_command,
                     reindex_command, export_csv_command, set_password_command, deactivate_user_command,
                     reactivate_user_command, index_copies_command, export_corrections_command,
-                    worker_command):
+                    worker_command, correct_group):
         app.cli.add_command(command)
 
 

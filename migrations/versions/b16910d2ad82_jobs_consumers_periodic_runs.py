@@ -2,7 +2,7 @@
 (one run of a periodic task per slot across consumers)
 
 Revision ID: b16910d2ad82
-Revises: a3c5e7f90b12
+Revises: fa26c4a5fda6
 Create Date: 2026-12-02 00:58:02.068133
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b16910d2ad82'
-down_revision = 'a3c5e7f90b12'
+down_revision = 'fa26c4a5fda6'
 branch_labels = None
 depends_on = None
 
