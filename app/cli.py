@@ -34,8 +34,8 @@ DEMO_USERS = (
 def init_app(app: Flask) -> None:
     for command in (ingest_command, create_user_command, create_token_command, demo_command,
                     reindex_command, export_csv_command, set_password_command, deactivate_user_command,
-                    reactivate_user_command, index_copies_command, export_corrections_command,
-                    worker_command, correct_group):
+                    reactivate_user_command, index_copies_command, export_corrections_command, correct_group,
+                    worker_command):
         app.cli.add_command(command)
 
 

@@ -356,7 +356,7 @@ def reap() -> list[str]:
     lost = _lost_messages(since)
     for job_id in [*sent, *lost]:
         log.warning("job %s: its consumer is gone or its message was lost; queued again", job_id)
-        send(job_id)
+        enqueue(RUN_TASK, job_id)  # a queue that does not answer: the job stays queued, sent again later
     return [*sent, *lost]
 
 
