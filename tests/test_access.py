@@ -20,6 +20,8 @@ import pytest
 from flask import g, url_for
 
 from app.auth.service import create_token
+from app.extensions import db
+from app.models import Source
 from app.tasks.jobs import IngestRequest, create_job
 from app.workflow import service
 from tests.conftest import PASSWORD
@@ -66,6 +68,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "articles.split_claim": DESK,
     "articles.merge_claims": DESK,
     "articles.remove_claim": DESK,
+    "sources.index": DESK,
+    "sources.create": ADMINS,
+    "sources.show": DESK,
+    "sources.edit": ADMINS,
+    "sources.poll": ADMINS,
+    "sources.delete": ADMINS,
     "speakers.index": DESK,
     "speakers.show": DESK,
     "jobs.index": DESK,
@@ -101,6 +109,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.split_claim": DESK,
     "api.merge_claims": DESK,
     "api.remove_claim": DESK,
+    "api.list_sources": DESK,
+    "api.create_source": ADMINS,
+    "api.get_source": DESK,
+    "api.patch_source": ADMINS,
+    "api.delete_source": ADMINS,
+    "api.poll_source": ADMINS,
     "api.export_csv": DESK,
     "api.claimreview": DESK,
     "api.claimreviews": DESK,
@@ -199,8 +213,12 @@ def targets(claims, editor2, reviewer):
     claim = service.get_claim(working)
     token, _secret = create_token(editor2.email, name="someone else's")
     job = create_job(IngestRequest(text="A quoted article.", user_id=editor2.id))
+    source = Source(name="Wire", url="http://127.0.0.1:9/feed.xml", kind="feed", every_minutes=30)
+    db.session.add(source)
+    db.session.commit()
     return {"job_id": job.id, "claim_id": working, "link_id": link.id, "article_id": claim.article_id,
-            "speaker_id": claim.speaker_id, "in_review": in_review, "approved": approved, "token_id": token.id}
+            "speaker_id": claim.speaker_id, "in_review": in_review, "approved": approved, "token_id": token.id,
+            "source_id": source.id}
 
 
 def url_of(app, rule, targets: dict) -> str:
