@@ -22,7 +22,7 @@ from app.models import STATUS_LABELS, VERDICT_LABELS
 from app.priority import priority_reason
 from app.priority.checked import already_checked
 from app.workflow.publication import published_record
-from app.workflow.rules import can_review, published_verdict
+from app.workflow.rules import can_manage_sources, can_review, published_verdict
 
 
 def init_app(app: Flask) -> None:
@@ -112,9 +112,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["nl2p"] = nl2p
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS,
-                                 can_review=can_review, published_verdict=published_verdict,
-                                 published_record=published_record, priority_reason=priority_reason,
-                                 already_checked=already_checked)
+                                 can_review=can_review, can_manage_sources=can_manage_sources,
+                                 published_verdict=published_verdict, published_record=published_record,
+                                 priority_reason=priority_reason, already_checked=already_checked)
 
 
 class IdConverter(IntegerConverter):

@@ -20,6 +20,9 @@ import pytest
 from flask import g, url_for
 
 from app.auth.service import create_token
+from app.extensions import db
+from app.models import Source
+from app.tasks.jobs import IngestRequest, create_job
 from app.workflow import service
 from tests.conftest import PASSWORD
 from tests.workflow.conftest import evidence_input
@@ -66,15 +69,25 @@ ACCESS: dict[str, frozenset[str]] = {
     "articles.split_claim": DESK,
     "articles.merge_claims": DESK,
     "articles.remove_claim": DESK,
+    "sources.index": DESK,
+    "sources.create": ADMINS,
+    "sources.show": DESK,
+    "sources.edit": ADMINS,
+    "sources.poll": ADMINS,
+    "sources.delete": ADMINS,
     "speakers.index": DESK,
     "speakers.show": DESK,
     "factchecks.index": DESK,
     "factchecks.import_files": DESK,
+    "jobs.index": DESK,
+    "jobs.show": DESK,
+    "jobs.status": DESK,
     "speakers.edit": DESK,
     "speakers.merge": DESK,
     "speakers.unmerge": ADMINS,  # undoing a merge of two speakers
     # JSON API (token)
     "api.create_article": DESK,
+    "api.get_job": DESK,
     "api.get_article_json": DESK,
     "api.list_claims": DESK,
     "api.get_claim": DESK,
@@ -101,6 +114,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.remove_claim": DESK,
     "api.list_factchecks": DESK,
     "api.import_factchecks": DESK,
+    "api.list_sources": DESK,
+    "api.create_source": ADMINS,
+    "api.get_source": DESK,
+    "api.patch_source": ADMINS,
+    "api.delete_source": ADMINS,
+    "api.poll_source": ADMINS,
     "api.export_csv": DESK,
     "api.claimreview": DESK,
     "api.claimreviews": DESK,
@@ -198,8 +217,13 @@ def targets(claims, editor2, reviewer):
     service.approve(approved, user=reviewer)
     claim = service.get_claim(working)
     token, _secret = create_token(editor2.email, name="someone else's")
-    return {"claim_id": working, "link_id": link.id, "article_id": claim.article_id,
-            "speaker_id": claim.speaker_id, "in_review": in_review, "approved": approved, "token_id": token.id}
+    job = create_job(IngestRequest(text="A quoted article.", user_id=editor2.id))
+    source = Source(name="Wire", url="http://127.0.0.1:9/feed.xml", kind="feed", every_minutes=30)
+    db.session.add(source)
+    db.session.commit()
+    return {"job_id": job.id, "claim_id": working, "link_id": link.id, "article_id": claim.article_id,
+            "speaker_id": claim.speaker_id, "in_review": in_review, "approved": approved, "token_id": token.id,
+            "source_id": source.id}
 
 
 def url_of(app, rule, targets: dict) -> str:
@@ -258,7 +282,8 @@ def test_get_routes_answer_each_role_as_the_table_says(app, callers, targets):
 
 def test_a_signed_in_page_is_a_real_page(callers, targets):
     """The matrix accepts redirects for allowed GETs; the pages themselves answer 200."""
-    for path in ("/queue", f"/claims/{targets['claim_id']}", "/articles", "/speakers/", "/ingest",
+    for path in ("/queue", f"/claims/{targets['claim_id']}", "/articles", "/speakers/", "/ingest", "/jobs",
+                 f"/jobs/{targets['job_id']}",
                  f"/articles/{targets['article_id']}", f"/speakers/{targets['speaker_id']}", "/dashboard", "/help/api"):
         for role in (EDITOR, REVIEWER, ADMIN):
             assert callers[role].send("get", path).status_code == 200, (path, role)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from app.models import CLAIM_KINDS, CLAIM_STATUSES, STANCES, VERDICTS
+from app.models import CLAIM_KINDS, CLAIM_STATUSES, SOURCE_KINDS, STANCES, VERDICTS
 
 API_PREFIX = "/api/v1"
 OPENAPI_VERSION = "3.1.0"
@@ -57,6 +57,8 @@ ERROR_TEXT = {
     "415": "The body is not JSON (`unsupported_media_type`).",
     "422": "A value is missing or wrong (`invalid`, `empty_text`, `evidence_required`); "
            "`details.field` names it.",
+    "500": "The quote extractor or the job failed (`extraction_failed`, `internal_error`).",
+    "503": "The task queue did not answer (`queue_unavailable`); nothing was queued.",
 }
 
 
@@ -80,6 +82,7 @@ def query(name: str, description: str, schema: Schema | None = None) -> dict[str
 
 
 CLAIM_ID = path_param("claim_id", "The claim's id.")
+SOURCE_ID = path_param("source_id", "The source's id.")
 CLAIM_FILTERS = [
     query("status", "Statuses, comma-separated or repeated: " + ", ".join(CLAIM_STATUSES) + ".",
           string(examples=["new,in_progress"])),
@@ -211,6 +214,16 @@ SCHEMAS: dict[str, Schema] = {
     }, ("file",)),
     "ArticleCreated": obj({"id": {"type": "integer"}, "title": string(),
                            "claims": {"type": "array", "items": {"type": "integer"}}}, ("id", "title", "claims")),
+    "JobQueued": obj({"job": obj({"id": string(), "status": {"type": "string", "enum": ["queued", "running"]},
+                                  "url": string(description="`GET` it to follow the job.")},
+                                 ("id", "status", "url"))}, ("job",)),
+    "Job": obj({
+        "id": string(), "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+        "article": nullable(obj({"id": {"type": "integer"}}, ("id",))),
+        "claims": {"type": "integer", "description": "Claims stored (0 until done)."},
+        "error": nullable(obj({"code": string(), "message": string()}, ("code", "message"))),
+        "created_at": DATETIME, "finished_at": nullable(DATETIME),
+    }, ("id", "status", "article", "claims", "error", "created_at", "finished_at")),
     "Article": obj({
         "id": {"type": "integer"}, "title": string(), "url": nullable(string()), "publisher": nullable(string()),
         "published_at": nullable(DATETIME), "ingested_at": DATETIME, "source": string(),
@@ -219,6 +232,27 @@ SCHEMAS: dict[str, Schema] = {
                                 description="The earlier article this one copies (a wire copy) and the Jaccard "
                                             "similarity of their word shingles.")),
     }, ("id", "title", "url", "publisher", "published_at", "claims", "copy_of")),
+    "SourceIn": obj({
+        "url": string("uri", description="The feed, sitemap or front page (http/https)."),
+        "kind": {"type": "string", "enum": list(SOURCE_KINDS),
+                 "description": "`page`: a front page whose announced RSS/Atom feed is polled."},
+        "name": string(description="Shown in the desk; by default the address."),
+        "every_minutes": {"type": "integer", "minimum": 1, "maximum": 10080,
+                          "description": "Poll interval; by default `CLAIMDESK_SOURCE_EVERY_MINUTES` (30)."},
+    }, ("url", "kind"), additionalProperties=False),
+    "SourcePatch": obj({
+        "url": string("uri"), "kind": {"type": "string", "enum": list(SOURCE_KINDS)}, "name": nullable(string()),
+        "every_minutes": {"type": "integer", "minimum": 1, "maximum": 10080}, "paused": {"type": "boolean"},
+    }, additionalProperties=False),
+    "Source": obj({
+        "id": {"type": "integer"}, "name": string(), "url": string(), "kind": {"type": "string", "enum": list(SOURCE_KINDS)},
+        "every_minutes": {"type": "integer"}, "paused": {"type": "boolean"},
+        "feed_url": nullable(string(description="A front page's feed, found at its first poll.")),
+        "last_poll_at": nullable(DATETIME), "next_poll_at": nullable(DATETIME),
+        "items_seen": {"type": "integer"}, "articles_ingested": {"type": "integer"},
+        "last_error": nullable(string()), "last_error_at": nullable(DATETIME), "created_at": DATETIME,
+    }, ("id", "name", "url", "kind", "every_minutes", "paused", "last_poll_at", "next_poll_at", "items_seen",
+        "articles_ingested", "last_error")),
     "ClaimPatch": obj({
         "version": {"type": "integer"}, "content": string(), "speaker": nullable(string()),
         "kind": {"type": "string", "enum": list(CLAIM_KINDS)}, "start": {"type": "integer"},
@@ -337,13 +371,24 @@ PATHS: dict[str, dict[str, Any]] = {
         "summary": "Ingest an article and extract its claims",
         "description": "JSON text, `{\"url\": ...}` alone to fetch a web page, or a multipart upload of a "
                        ".txt/.html file. The claims arrive with status `new`. A refused fetch is 422 "
-                       "`fetch_refused`; a page answering an error is 422 `fetch_failed` (`details.remote_status`).",
+                       "`fetch_refused`; a page answering an error is 422 `fetch_failed` (`details.remote_status`). "
+                       "Every ingest is a job: done within `CLAIMDESK_INGEST_WAIT` seconds (default 10) it "
+                       "answers 201 (or the job's error) as here; otherwise 202 with the job, whose URL "
+                       "(also in `Location`) tells when it is done.",
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": ref("ArticleIn")},
             "multipart/form-data": {"schema": ref("ArticleUpload")},
         }},
         "responses": {"201": json_response("Stored; `Location` is the article's page.", ref("ArticleCreated")),
-                      **errors(400, 401, 409, 413, 415, 422)},
+                      "202": json_response("Queued or running; `Location` is the job.", ref("JobQueued")),
+                      **errors(400, 401, 409, 413, 415, 422, 500, 503)},
+    }},
+    "/jobs/{job_id}": {"get": {
+        "operationId": "getJob", "tags": ["articles"], "summary": "Where an ingest job stands",
+        "parameters": [{"name": "job_id", "in": "path", "required": True, "description": "The job's id.",
+                        "schema": string()}],
+        "responses": {"200": json_response("The job: `article` and `claims` once done, `error` once failed.",
+                                           ref("Job")), **errors(401, 404)},
     }},
     "/articles/{article_id}/claims": {"post": {
         "operationId": "addClaim", "tags": ["corrections"],
@@ -360,6 +405,48 @@ PATHS: dict[str, dict[str, Any]] = {
         "summary": "An article: metadata, claim ids, and the article it copies (`copy_of`)",
         "parameters": [path_param("article_id", "The article's id.")],
         "responses": {"200": json_response("The article.", ref("Article")), **errors(401, 404)},
+    }},
+    "/sources": {
+        "get": {
+            "operationId": "listSources", "tags": ["sources"], "summary": "The monitored sources",
+            "responses": {"200": json_response("Every source, by name.", obj(
+                {"items": {"type": "array", "items": ref("Source")}}, ("items",))), **errors(401)},
+        },
+        "post": {
+            "operationId": "createSource", "tags": ["sources"], "summary": "Add a source (admins)",
+            "description": "Its first poll is due at once; each new item becomes an ingest job.",
+            "requestBody": body(ref("SourceIn")),
+            "responses": {"201": json_response("Added; `Location` is the source.", ref("Source")),
+                          **errors(400, 401, 403, 415, 422)},
+        },
+    },
+    "/sources/{source_id}": {
+        "get": {
+            "operationId": "getSource", "tags": ["sources"],
+            "summary": "A source: last and next poll, items seen, articles ingested, last error",
+            "parameters": [SOURCE_ID],
+            "responses": {"200": json_response("The source.", ref("Source")), **errors(401, 404)},
+        },
+        "patch": {
+            "operationId": "updateSource", "tags": ["sources"], "summary": "Change or pause a source (admins)",
+            "parameters": [SOURCE_ID], "requestBody": body(ref("SourcePatch")),
+            "responses": {"200": json_response("The source as saved.", ref("Source")),
+                          **errors(400, 401, 403, 404, 415, 422)},
+        },
+        "delete": {
+            "operationId": "deleteSource", "tags": ["sources"],
+            "summary": "Remove a source (admins); its articles stay",
+            "parameters": [SOURCE_ID],
+            "responses": {"204": {"description": "Removed."}, **errors(401, 403, 404)},
+        },
+    },
+    "/sources/{source_id}/poll": {"post": {
+        "operationId": "pollSource", "tags": ["sources"], "summary": "Poll now (admins)",
+        "description": "202: `poll` is `queued` (a consumer polls it) or `done` (polled in this process: "
+                       "the embedded queue with no consumer alive).",
+        "parameters": [SOURCE_ID],
+        "responses": {"202": json_response("Accepted.", obj({"source": ref("Source"), "poll": {
+            "type": "string", "enum": ["queued", "done"]}}, ("source", "poll"))), **errors(401, 403, 404)},
     }},
     "/claims": {"get": {
         "operationId": "listClaims", "tags": ["claims"], "summary": "List claims (the queue's filters)",
