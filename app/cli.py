@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from app.auth.passwords import password_problem
-from app.auth.service import change_password, create_token, create_user, set_active
+from app.admin import service as admin
+from app.auth.service import change_password, create_token, create_user
 from app.errors import DomainError, DuplicateArticle
 from app.export.cli import export_csv_command
 from app.extensions import db
@@ -85,7 +86,7 @@ def set_password_command(email: str) -> None:
     that user ends."""
     user = _user_or_exit(email)
     try:
-        change_password(user, _read_password())
+        change_password(user, _read_password(), recorded_as="password_set")
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Password of {user.email} changed; every sign-in of theirs ended.")
@@ -96,7 +97,7 @@ def set_password_command(email: str) -> None:
 def deactivate_user_command(email: str) -> None:
     """Stop EMAIL from using the desk: every sign-in ends, API tokens stop working."""
     try:
-        user = set_active(email, False)
+        user = admin.set_active(admin.user_by_email(email).id, False, by=None)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"{user.email} deactivated; every sign-in of theirs ended.")
@@ -107,7 +108,7 @@ def deactivate_user_command(email: str) -> None:
 def reactivate_user_command(email: str) -> None:
     """Let EMAIL use the desk again (they sign in afresh: no old sign-in comes back)."""
     try:
-        user = set_active(email, True)
+        user = admin.set_active(admin.user_by_email(email).id, True, by=None)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"{user.email} reactivated.")

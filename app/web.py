@@ -20,7 +20,7 @@ from app.inputs import DeskRequest
 from app.links import is_web_url
 from app.models import STATUS_LABELS, VERDICT_LABELS
 from app.workflow.publication import published_record
-from app.workflow.rules import can_review, published_verdict
+from app.workflow.rules import can_administer, can_review, published_verdict
 
 
 def init_app(app: Flask) -> None:
@@ -111,7 +111,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["nl2p"] = nl2p
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS,
                                  can_review=can_review, published_verdict=published_verdict,
-                                 published_record=published_record)
+                                 published_record=published_record, can_administer=can_administer)
 
 
 class IdConverter(IntegerConverter):

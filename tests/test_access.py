@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from flask import g, url_for
 
+from app.admin import service as admin_service
 from app.auth.service import create_token
 from app.workflow import service
 from tests.conftest import PASSWORD
@@ -93,6 +94,17 @@ ACCESS: dict[str, frozenset[str]] = {
     "account.tokens": DESK,
     "account.create": DESK,
     "account.revoke": ADMINS,  # someone else's token here; its owner may revoke it too
+    # people and permissions (admins), and the pages behind their one-time links (the token is the key)
+    "admin.people": ADMINS,
+    "admin.invite": ADMINS,
+    "admin.change_role": ADMINS,
+    "admin.deactivate": ADMINS,
+    "admin.reactivate": ADMINS,
+    "admin.reset_password": ADMINS,
+    "admin.revoke_link": ADMINS,
+    "admin.audit": ADMINS,
+    "links.welcome": EVERYONE,
+    "links.reset": EVERYONE,
 }
 
 # What each POST/PATCH sends (the least that reaches the role check); claim ids are filled in.
@@ -105,6 +117,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "api.dismiss": {"reason": "Opinion."},
     "api.reopen": {"reason": "New figures."},
     "api.add_comment": {"body": "Checked."},
+    "admin.invite": {"email": "invited@example.org", "role": "editor"},
+    "admin.change_role": {"role": "reviewer"},
 }
 
 
@@ -164,7 +178,7 @@ def callers(app, editor, reviewer, admin, token_for):
 
 
 @pytest.fixture
-def targets(claims, editor2, reviewer):
+def targets(claims, editor2, reviewer, make_user, admin):
     """Seed claims in the states the guarded actions need. Verdicts are editor2's, so none of
     the callers is their author: a 403 here is about roles, never four eyes."""
     working, in_review, approved = (c.id for c in claims[2:5])
@@ -175,8 +189,12 @@ def targets(claims, editor2, reviewer):
     service.approve(approved, user=reviewer)
     claim = service.get_claim(working)
     token, _secret = create_token(editor2.email, name="someone else's")
+    invitation, invite_token = admin_service.invite("newcomer@example.org", by=admin)
+    _reset, reset_token = admin_service.reset_password(make_user("editor").id, by=admin)
     return {"claim_id": working, "link_id": link.id, "article_id": claim.article_id,
-            "speaker_id": claim.speaker_id, "in_review": in_review, "approved": approved, "token_id": token.id}
+            "speaker_id": claim.speaker_id, "in_review": in_review, "approved": approved, "token_id": token.id,
+            "user_id": editor2.id, "invitation_id": invitation.id, "invite_token": invite_token,
+            "reset_token": reset_token}
 
 
 def url_of(app, rule, targets: dict) -> str:
@@ -186,6 +204,10 @@ def url_of(app, rule, targets: dict) -> str:
             values[name] = "css/app.css" if rule.endpoint == "static" else "css/bootstrap.min.css"
         elif name == "claim_id" and rule.endpoint in ("claims.review", "api.approve", "api.return_claim"):
             values[name] = targets["in_review"]
+        elif name == "link_id" and rule.endpoint == "admin.revoke_link":
+            values[name] = targets["invitation_id"]
+        elif name == "token":
+            values[name] = targets["invite_token" if rule.endpoint == "links.welcome" else "reset_token"]
         elif name == "claim_id" and rule.endpoint in ("claims.reopen", "export.fact_check", "api.claimreview",
                                                       "api.reopen"):
             values[name] = targets["approved"]

@@ -400,8 +400,8 @@ def openapi_document(*, server_url: str = API_PREFIX) -> dict[str, Any]:
             "version": "1",
             "summary": "Claims, evidence, verdicts and exports of the Claimdesk fact-check desk.",
             "description": (
-                "Every call carries `Authorization: Bearer <token>` (an admin creates one with "
-                "`flask --app app create-token EMAIL`), except this description. Errors are JSON: "
+                "Every call carries `Authorization: Bearer <token>` (every user makes their own on the "
+                "desk's API tokens page, `/account/tokens`), except this description. Errors are JSON: "
                 '`{"error": {"code": ..., "message": ..., "details": ...}}`. Changes to a claim send its '
                 "`version` back; a stale one answers 409 `stale_version`."
             ),

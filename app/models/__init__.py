@@ -17,10 +17,10 @@ from app.models.claims import (
 )
 from app.models.embeddings import OWNER_KINDS, Embedding
 from app.models.speakers import SPEAKER_KINDS, Speaker, SpeakerAlias, normalise_name
-from app.models.users import ROLES, ApiToken, LoginSession, User, hash_token
+from app.models.users import LINK_PURPOSES, ROLES, AccountLink, ApiToken, LoginSession, User, hash_token
 
 __all__ = [
-    "Article", "ApiToken", "Embedding", "LoginSession", "OWNER_KINDS", "AuditEvent", "Claim", "ClaimEvidence", "Comment", "Evidence",
+    "AccountLink", "LINK_PURPOSES", "Article", "ApiToken", "Embedding", "LoginSession", "OWNER_KINDS", "AuditEvent", "Claim", "ClaimEvidence", "Comment", "Evidence",
     "Speaker", "SpeakerAlias", "User", "Verdict", "CLAIM_KINDS", "CLAIM_STATUSES", "ROLES",
     "SPEAKER_KINDS", "STANCES", "STATUS_LABELS", "VERDICTS", "VERDICT_LABELS", "hash_token",
     "iso_utc", "normalise_name", "utcnow",

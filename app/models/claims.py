@@ -198,10 +198,13 @@ class AuditEvent(db.Model):
     claim_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("claims.id", ondelete="CASCADE"))
     article_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    # The person an admin action was about (invited, role changed, deactivated ...).
+    subject_user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     action: so.Mapped[str] = so.mapped_column(sa.String(50))
     before: so.Mapped[Optional[dict[str, Any]]] = so.mapped_column(sa.JSON)
     after: so.Mapped[Optional[dict[str, Any]]] = so.mapped_column(sa.JSON)
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
-    user: so.Mapped[Optional["User"]] = so.relationship()
+    user: so.Mapped[Optional["User"]] = so.relationship(foreign_keys=[user_id])
+    subject_user: so.Mapped[Optional["User"]] = so.relationship(foreign_keys=[subject_user_id])
     claim: so.Mapped[Optional[Claim]] = so.relationship(passive_deletes=True)

@@ -32,14 +32,17 @@ def record(
     user: Optional[User],
     claim: Optional[Claim] = None,
     article_id: Optional[int] = None,
+    subject_user: Optional[User] = None,
     before: Optional[dict[str, Any]] = None,
     after: Optional[dict[str, Any]] = None,
 ) -> AuditEvent:
     """Add one history event to the session; the caller commits it with the change.
 
-    Claim events hang off the claim; ``article_id`` is for article-level events (ingest).
+    Claim events hang off the claim; ``article_id`` is for article-level events (ingest);
+    ``subject_user`` is the person an admin action was about (app.admin).
     """
-    event = AuditEvent(action=action, user=user, claim=claim, article_id=article_id, before=before, after=after)
+    event = AuditEvent(action=action, user=user, claim=claim, article_id=article_id, subject_user=subject_user,
+                       before=before, after=after)
     db.session.add(event)
     return event
 
