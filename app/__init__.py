@@ -51,11 +51,13 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     for module in (auth, queue, claims, articles, speakers, api, export, dashboard):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.docs_bp)
-    from app import account, admin
+    from app import account, admin, notifications, webhooks
 
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin.links_bp)
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(webhooks.bp)
     web.init_app(app)
 
     from app import cli

@@ -16,6 +16,7 @@ from app.admin import service as admin
 from app.auth.service import change_password, create_token, create_user
 from app.errors import DomainError, DuplicateArticle
 from app.export.cli import export_csv_command
+from app.webhooks.delivery import deliver_due
 from app.extensions import db
 from app.ingest import Metadata, expand_paths, read_path, submit, submit_each
 from app.links import is_web_url
@@ -32,7 +33,7 @@ DEMO_USERS = (
 def init_app(app: Flask) -> None:
     for command in (ingest_command, create_user_command, create_token_command, demo_command,
                     reindex_command, export_csv_command, set_password_command, deactivate_user_command,
-                    reactivate_user_command):
+                    reactivate_user_command, deliver_webhooks_command):
         app.cli.add_command(command)
 
 
@@ -193,3 +194,12 @@ def _user_or_exit(email: str) -> User:
     if user is None:
         raise click.ClickException(f"No user with e-mail {email}.")
     return user
+
+
+@click.command("deliver-webhooks")
+@click.option("--limit", default=100, show_default=True, help="Deliveries attempted in this pass.")
+def deliver_webhooks_command(limit: int) -> None:
+    """One attempt at each webhook delivery that is due (the task queue does this on its own)."""
+    attempts = deliver_due(limit)
+    delivered = sum(1 for a in attempts if a.state == "delivered")
+    click.echo(f"{len(attempts)} attempted, {delivered} delivered, {len(attempts) - delivered} not (yet).")

@@ -19,9 +19,11 @@ ACTION_LABELS = {
     "dismissed": "dismissed the claim",
     "reopened": "reopened the claim",
     "commented": "commented",
+    "due_date_set": "changed the due date",
 }
 FIELD_LABELS = {"content": "text", "publication_wording": "publication wording", "kind": "kind", "start": "start",
-                "end": "end", "speaker": "speaker", "cue": "cue", "status": "status", "assignee": "assignee"}
+                "end": "end", "speaker": "speaker", "cue": "cue", "status": "status", "assignee": "assignee",
+                "due_date": "due date"}
 
 
 @dataclass
@@ -67,7 +69,7 @@ def _entry(event: AuditEvent, names: Mapping[str, str]) -> Entry:
 
 def _show(name: str, value: Any, names: Mapping[str, str]) -> Any:
     if value is None:
-        return {"assignee": "nobody", "publication_wording": "the claim text"}.get(name, "\u2014")
+        return {"assignee": "nobody", "publication_wording": "the claim text", "due_date": "none"}.get(name, "\u2014")
     if name == "status":
         return STATUS_LABELS.get(value, value)
     if name == "assignee":

@@ -1,7 +1,7 @@
 """Claims (quotes and reported speech) and what the desk attaches to them."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Optional
 
 import sqlalchemy as sa
@@ -69,6 +69,7 @@ class Claim(db.Model):
     dismiss_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     # What is published as ClaimReview ``claimReviewed``; None: the extracted content (``wording``).
     publication_wording: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    due_date: so.Mapped[Optional[date]] = so.mapped_column(sa.Date, index=True)  # optional deadline
     version: so.Mapped[int] = so.mapped_column(default=1)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)

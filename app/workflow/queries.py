@@ -22,10 +22,12 @@ SORTS = {
     "updated": (Claim.updated_at.desc(), Claim.id.desc()),
     "speaker": (Speaker.name.asc(), Claim.id.asc()),
     "status": (Claim.status.asc(), Claim.id.desc()),
+    # Soonest due first; claims without a due date after them.
+    "due": (Claim.due_date.is_(None).asc(), Claim.due_date.asc(), Claim.id.asc()),
 }
 SORT_LABELS = {
     "newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
-    "speaker": "By speaker", "status": "By status",
+    "speaker": "By speaker", "status": "By status", "due": "Due soonest",
 }
 
 
