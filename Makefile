@@ -24,6 +24,7 @@ setup: $(STAMP)  ## venv, requirements (pinned by constraints.txt), migrations, 
 	$(BIN)/flask --app app db upgrade
 	@if [ "$(DEMO)" = 1 ]; then $(BIN)/flask --app app demo; fi
 	$(BIN)/flask --app app reindex --if-missing
+	$(BIN)/flask --app app index-copies
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

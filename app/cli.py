@@ -14,8 +14,9 @@ from flask import Flask, current_app
 from app.auth.passwords import password_problem
 from app.admin import service as admin
 from app.auth.service import change_password, create_token, create_user
+from app.copies.cli import index_copies_command
 from app.errors import DomainError, DuplicateArticle
-from app.export.cli import export_csv_command
+from app.export.cli import export_corrections_command, export_csv_command
 from app.webhooks.delivery import deliver_due
 from app.extensions import db
 from app.ingest import Metadata, expand_paths, read_path, submit, submit_each
@@ -33,7 +34,8 @@ DEMO_USERS = (
 def init_app(app: Flask) -> None:
     for command in (ingest_command, create_user_command, create_token_command, demo_command,
                     reindex_command, export_csv_command, set_password_command, deactivate_user_command,
-                    reactivate_user_command, deliver_webhooks_command):
+                    reactivate_user_command, index_copies_command, export_corrections_command,
+                    deliver_webhooks_command):
         app.cli.add_command(command)
 
 

@@ -62,6 +62,12 @@ class DuplicateArticle(DomainError):
         self.existing_id = existing_id
 
 
+class DuplicateClaim(DomainError):
+    """A live claim of the article already has exactly this span; ``details['existing_id']``."""
+
+    code, status = "duplicate_claim", 409
+
+
 class StaleVersion(DomainError):
     """Someone saved the claim since this editor loaded it; nothing was written."""
 

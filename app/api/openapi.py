@@ -49,9 +49,9 @@ ERROR_TEXT = {
     "400": "The request could not be read.",
     "401": "No token, or an unknown or revoked one (`unauthorized`).",
     "403": "The token's user may not do this (`forbidden`, `four_eyes`).",
-    "404": "No such claim (`not_found`).",
+    "404": "No such claim, article or source (`not_found`).",
     "409": "The claim changed meanwhile or is in the wrong status (`stale_version`, `bad_status`, "
-           "`duplicate_article`).",
+           "`duplicate_article`, `duplicate_claim`).",
     "413": "The upload is too large (`too_large`).",
     "415": "The body is not JSON (`unsupported_media_type`).",
     "422": "A value is missing or wrong (`invalid`, `empty_text`, `evidence_required`); "
@@ -93,7 +93,7 @@ CLAIM_FILTERS = [
     query("until", "Claims extracted on or before this day.", string("date")),
     query("hide_duplicates", "`1` leaves out repeats of a quote.", {"type": "string", "enum": ["0", "1"]}),
     query("sort", "Order of the claims.", {"type": "string", "enum": ["newest", "oldest", "updated", "speaker",
-                                                                      "status"]}),
+                                                                      "status", "repeats_last"]}),
 ]
 DATETIME = string("date-time")
 
@@ -152,6 +152,9 @@ SCHEMAS: dict[str, Schema] = {
     "ClaimDetail": {"allOf": [ref("ClaimSummary"), obj({
         "spans": nullable({"type": "array", "items": {"type": "array", "items": {"type": "integer"}}}),
         "edited": {"type": "boolean"},
+        "removed_at": nullable({**DATETIME, "description": "When a correction removed the claim (or merged it "
+                                                          "into `merged_into`); null for a live claim."}),
+        "merged_into": nullable({"type": "integer"}),
         "dismiss_reason": nullable(string()),
         "evidence": {"type": "array", "items": ref("EvidenceLink")},
         "verdict": nullable(ref("Verdict")),
@@ -170,12 +173,37 @@ SCHEMAS: dict[str, Schema] = {
     }, ("file",)),
     "ArticleCreated": obj({"id": {"type": "integer"}, "title": string(),
                            "claims": {"type": "array", "items": {"type": "integer"}}}, ("id", "title", "claims")),
+    "Article": obj({
+        "id": {"type": "integer"}, "title": string(), "url": nullable(string()), "publisher": nullable(string()),
+        "published_at": nullable(DATETIME), "ingested_at": DATETIME, "source": string(),
+        "claims": {"type": "array", "items": {"type": "integer"}, "description": "Claim ids in reading order."},
+        "copy_of": nullable(obj({"id": {"type": "integer"}, "similarity": {"type": "number"}}, ("id", "similarity"),
+                                description="The earlier article this one copies (a wire copy) and the Jaccard "
+                                            "similarity of their word shingles.")),
+    }, ("id", "title", "url", "publisher", "published_at", "claims", "copy_of")),
     "ClaimPatch": obj({
         "version": {"type": "integer"}, "content": string(), "speaker": nullable(string()),
         "kind": {"type": "string", "enum": list(CLAIM_KINDS)}, "start": {"type": "integer"},
         "end": {"type": "integer"}, "cue": nullable(string()),
         "publication_wording": nullable(string(description="Editable until approval; empty or null: the claim text.")),
     }, ("version",), additionalProperties=False),
+    "ClaimIn": obj({
+        "start": {"type": "integer", "minimum": 0, "description": "Offset of the first character in the "
+                  "article's text (code points); spaces at either end of the span are dropped."},
+        "end": {"type": "integer", "minimum": 0, "description": "Offset just after the last character."},
+        "speaker": nullable(string(maxLength=200, description="A name; an existing speaker or alias is "
+                                                              "reused. Empty or null: unknown speaker.")),
+        "kind": {"type": "string", "enum": list(CLAIM_KINDS)},
+        "cue": nullable(string(maxLength=100, description="said, told reporters, tweeted ...")),
+    }, ("start", "end", "kind")),
+    "SplitIn": obj({
+        "at": {"type": "integer", "description": "A character offset in the article's text strictly inside the "
+                                                 "claim's span: the second claim starts there."},
+        "version": {"type": "integer"},
+    }, ("at", "version")),
+    "MergeIn": obj({"with": {"type": "integer", "description": "The claim (same article) merged into this one."},
+                    "version": {"type": "integer", "description": "This claim's version."}}, ("with", "version")),
+    "RemoveIn": obj({"reason": string(maxLength=500), "version": {"type": "integer"}}, ("version",)),
     "VersionIn": obj({"version": {"type": "integer", "description": "The version the change was made from; "
                                                                      "a stale one answers 409."}}),
     "AssignIn": obj({
@@ -252,6 +280,22 @@ PATHS: dict[str, dict[str, Any]] = {
         "responses": {"201": json_response("Stored; `Location` is the article's page.", ref("ArticleCreated")),
                       **errors(400, 401, 409, 413, 415, 422)},
     }},
+    "/articles/{article_id}/claims": {"post": {
+        "operationId": "addClaim", "tags": ["corrections"],
+        "summary": "Add a claim the extractor missed, from a span of the article's text",
+        "description": "The claim arrives `new`, marked edited, with a `claim_added` event. A span outside "
+                       "the text, an empty one or only spaces is 422 `invalid` (`details.field`); a claim "
+                       "with exactly this span already is 409 `duplicate_claim` (`details.existing_id`).",
+        "parameters": [path_param("article_id", "The article's id.")], "requestBody": body(ref("ClaimIn")),
+        "responses": {"201": json_response("The new claim; `Location` is its page.", ref("ClaimDetail")),
+                      **errors(401, 403, 404, 409, 415, 422)},
+    }},
+    "/articles/{article_id}": {"get": {
+        "operationId": "getArticle", "tags": ["articles"],
+        "summary": "An article: metadata, claim ids, and the article it copies (`copy_of`)",
+        "parameters": [path_param("article_id", "The article's id.")],
+        "responses": {"200": json_response("The article.", ref("Article")), **errors(401, 404)},
+    }},
     "/claims": {"get": {
         "operationId": "listClaims", "tags": ["claims"], "summary": "List claims (the queue's filters)",
         "parameters": [*CLAIM_FILTERS,
@@ -275,6 +319,37 @@ PATHS: dict[str, dict[str, Any]] = {
                           **errors(401, 403, 404, 409, 415, 422)},
         },
     },
+    "/claims/{claim_id}/split": {"post": {
+        "operationId": "splitClaim", "tags": ["corrections"],
+        "summary": "Split a claim in two at a character offset inside its span",
+        "description": "The first part keeps the claim (id, status, evidence); the second is a new claim "
+                       "with the same speaker, kind and cue. `at` outside the span or leaving a part with "
+                       "no text is 422; a stale `version` 409 `stale_version`; an approved or removed claim "
+                       "409 `bad_status`.",
+        "parameters": [CLAIM_ID], "requestBody": body(ref("SplitIn")),
+        "responses": {"200": json_response("Both claims, in reading order.", obj(
+            {"claims": {"type": "array", "items": ref("ClaimDetail"), "minItems": 2, "maxItems": 2}},
+            ("claims",))), **errors(401, 403, 404, 409, 415, 422)},
+    }},
+    "/claims/{claim_id}/merge": {"post": {
+        "operationId": "mergeClaims", "tags": ["corrections"],
+        "summary": "Merge another claim of the same article into this one",
+        "description": "This claim spans both (`spans` lists the pieces) and keeps its id and status; the "
+                       "other is removed with `merged_into` set and its history kept; its evidence moves "
+                       "here. Claims of different articles, or a claim with itself, are 422.",
+        "parameters": [CLAIM_ID], "requestBody": body(ref("MergeIn")),
+        "responses": {"200": json_response("The merged claim.", ref("ClaimDetail")),
+                      **errors(401, 403, 404, 409, 415, 422)},
+    }},
+    "/claims/{claim_id}/remove": {"post": {
+        "operationId": "removeClaim", "tags": ["corrections"],
+        "summary": "Take out a claim that is not a quote (its row and history stay)",
+        "description": "Unlike `dismiss` (a quote that cannot be checked), a removed claim leaves the queue, "
+                       "the article's highlights and the exports.",
+        "parameters": [CLAIM_ID], "requestBody": body(ref("RemoveIn")),
+        "responses": {"200": json_response("The removed claim.", ref("ClaimDetail")),
+                      **errors(401, 403, 404, 409, 415, 422)},
+    }},
     "/claims/{claim_id}/take": {"post": {
         "operationId": "takeClaim", "tags": ["workflow"],
         "summary": "Assign the claim to the token's user (a new claim goes in progress)",
@@ -408,7 +483,7 @@ def openapi_document(*, server_url: str = API_PREFIX) -> dict[str, Any]:
         },
         "servers": [{"url": server_url}],
         "security": [{"bearerAuth": []}],
-        "tags": [{"name": name} for name in ("articles", "claims", "workflow", "export", "meta")],
+        "tags": [{"name": name} for name in ("articles", "claims", "corrections", "workflow", "export", "meta")],
         "paths": copy.deepcopy(PATHS),
         "components": {
             "schemas": copy.deepcopy(SCHEMAS),

@@ -10,7 +10,7 @@ from app.api import serializers as ser
 from app.api.blueprint import api_user, bp
 from app.api.inputs import date_field, id_field, json_body, str_field
 from app.errors import Invalid
-from app.ingest import Metadata, Upload, submit
+from app.ingest import Metadata, Upload, article_claim_ids, get_article, submit
 from app.workflow import service
 from app.workflow.queries import ClaimFilters, search_claims
 from app.workflow.rules import published_verdict
@@ -36,6 +36,13 @@ def create_article():
     )
     body = {"id": result.article_id, "title": result.title, "claims": result.claim_ids}
     return jsonify(body), 201, {"Location": url_for("articles.show", article_id=result.article_id)}
+
+
+@bp.get("/articles/<int:article_id>")
+def get_article_json(article_id: int):
+    """An article's metadata, its claim ids in reading order and ``copy_of`` (a wire copy's original)."""
+    article = get_article(article_id)
+    return jsonify(ser.article_detail(article, article_claim_ids(article.id)))
 
 
 # --- claims ---------------------------------------------------------------------------------

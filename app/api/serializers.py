@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from app.models import AuditEvent, Claim, ClaimEvidence, Comment, Verdict, iso_utc
+from app.models import Article, AuditEvent, Claim, ClaimEvidence, Comment, Verdict, iso_utc
 
 
 iso = iso_utc
@@ -27,6 +27,14 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "duplicate_of": claim.duplicate_of_id,
         "created_at": iso(claim.created_at),
         "updated_at": iso(claim.updated_at),
+    }
+
+
+def article_detail(article: Article, claim_ids: list[int]) -> dict[str, Any]:
+    return {
+        "id": article.id, "title": article.title, "url": article.url, "publisher": article.publisher,
+        "published_at": iso(article.published_at), "ingested_at": iso(article.ingested_at),
+        "source": article.source, "claims": claim_ids, "copy_of": article.copy_of,
     }
 
 
@@ -65,6 +73,8 @@ def claim_detail(claim: Claim, history: list[AuditEvent]) -> dict[str, Any]:
         **claim_summary(claim),
         "spans": claim.spans,
         "edited": claim.edited,
+        "removed_at": iso(claim.removed_at),
+        "merged_into": claim.merged_into_id,
         "dismiss_reason": claim.dismiss_reason,
         "evidence": [evidence_link(link) for link in claim.evidence_links],
         "verdict": verdict_json(claim.current_verdict),

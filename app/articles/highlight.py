@@ -75,17 +75,23 @@ def highlight(text: str, marks: Iterable[Mark], *, focus: Optional[int] = None,
                 f'<a href="{escape(mark.url)}" class="{classes}" data-claim="{mark.claim_id}"{anchor} '
                 f'title="{escape(mark.label)}"><mark>{chunk}</mark></a>'
             )
-        out.append("<p>" + "".join(pieces) + "</p>")
+        # data-start: the paragraph's offset in the text, so a selection's offsets can be read
+        # back (static/js/selection.js): inside it, each character is one, a line break a <br>.
+        out.append(f'<p data-start="{p_start}">' + "".join(pieces) + "</p>")
     return Markup("\n".join(out))
 
 
 def article_marks(claims: Iterable["Claim"]) -> list[Mark]:
-    """Highlight marks for claims of one article, each linking to its claim page."""
+    """Highlight marks for claims of one article, each linking to its claim page: one per
+    quoted piece (the narration inside an interrupted quote stays unmarked). Marks are
+    worked out from the claims as they are now, so a corrected span is highlighted where
+    it now lies; pass only live claims (``claims_of_article``)."""
     return [
-        Mark(c.start, c.end, c.id, c.kind,
+        Mark(start, end, c.id, c.kind,
              f"Claim #{c.id} ({c.kind}) by {c.speaker.name if c.speaker else 'unknown speaker'}",
              url_for("claims.show", claim_id=c.id))
-        for c in claims
+        for c in claims if not c.removed
+        for start, end in c.pieces
     ]
 
 

@@ -20,6 +20,11 @@ ACTION_LABELS = {
     "reopened": "reopened the claim",
     "commented": "commented",
     "due_date_set": "changed the due date",
+    "claim_added": "added the claim from the article's text",
+    "claim_split": "split the claim in two",
+    "claims_merged": "merged another claim into this one",
+    "merged_into": "merged this claim into another",
+    "claim_removed": "removed the claim (not a quote)",
 }
 FIELD_LABELS = {"content": "text", "publication_wording": "publication wording", "kind": "kind", "start": "start",
                 "end": "end", "speaker": "speaker", "cue": "cue", "status": "status", "assignee": "assignee",
@@ -61,6 +66,12 @@ def _entry(event: AuditEvent, names: Mapping[str, str]) -> Entry:
         entry.notes.append(f"{label}: {after.get('rationale')}")
     elif event.action == "verdict_approved" and after.get("verdict"):
         entry.notes.append(VERDICT_LABELS.get(after["verdict"], after["verdict"]))
+    for key, note in (("split_into", "The second part is claim #{}."), ("split_from", "Split off claim #{}."),
+                      ("merged", "Claim #{} was merged into this one."), ("merged_into", "Now part of claim #{}.")):
+        if after.get(key):
+            entry.notes.append(note.format(after[key]))
+    if after.get("evidence_moved"):
+        entry.notes.append("Evidence moved with it: " + "; ".join(after["evidence_moved"]))
     for key, prefix in (("comment", ""), ("reason", "Reason: "), ("body", "")):
         if after.get(key):
             entry.notes.append(f"{prefix}\u201c{after[key]}\u201d" if not prefix else prefix + after[key])

@@ -55,7 +55,8 @@ class DeskStats:
 
 def claims_by_status() -> dict[str, int]:
     """Claims per status, every status present (zero when none), in workflow order."""
-    counts = dict(db.session.execute(sa.select(Claim.status, sa.func.count(Claim.id)).group_by(Claim.status)).all())
+    counts = dict(db.session.execute(sa.select(Claim.status, sa.func.count(Claim.id))
+                               .where(Claim.removed_at.is_(None)).group_by(Claim.status)).all())
     return {status: counts.get(status, 0) for status in CLAIM_STATUSES}
 
 
@@ -64,7 +65,7 @@ def claims_by_speaker(limit: int = 10) -> list[SpeakerCount]:
     n = sa.func.count(Claim.id).label("n")
     stmt = (
         sa.select(Speaker.id, Speaker.name, Speaker.role, n)
-        .join(Claim, Claim.speaker_id == Speaker.id)
+        .join(Claim, sa.and_(Claim.speaker_id == Speaker.id, Claim.removed_at.is_(None)))
         .group_by(Speaker.id, Speaker.name, Speaker.role)
         .order_by(n.desc(), Speaker.name)
         .limit(limit)

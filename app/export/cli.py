@@ -1,4 +1,4 @@
-"""``flask --app app export-csv``: the CSV export from the command line."""
+"""``flask --app app export-csv`` and ``export-corrections``: the exports from the command line."""
 from __future__ import annotations
 
 import sys
@@ -7,6 +7,7 @@ from typing import Optional
 
 import click
 
+from app.export.corrections import write_corrections
 from app.export.csv_export import write_csv
 from app.workflow.queries import count_claims
 from app.export.urls import external_url
@@ -49,3 +50,16 @@ def export_csv_command(statuses: tuple[str, ...], kinds: tuple[str, ...], speake
     where = "standard output" if output == "-" else output
     click.echo(f"Exported {written:,} claim{'' if written == 1 else 's'} to {where}.", err=True)
 
+
+
+@click.command("export-corrections")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE",
+              help="Where to write the JSONL; - is standard output.")
+def export_corrections_command(output: str) -> None:
+    """Export every article whose claims editors corrected, added or removed, as gold JSONL
+    (the format of ../shared/eval/README_quotes.md: text + quotes with offsets and speakers)."""
+    with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
+        articles, quotes = write_corrections(out)
+    where = "standard output" if output == "-" else output
+    click.echo(f"Exported {articles:,} corrected article{'' if articles == 1 else 's'} "
+               f"({quotes:,} quote{'' if quotes == 1 else 's'}) to {where}.", err=True)

@@ -16,8 +16,10 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app import related
+from app.copies import minhash as copy_minhash
+from app.copies import service as copies
 from app.database import begin_write
-from app.errors import DomainError, DuplicateArticle, EmptyText, ExtractionError, Invalid, TooLarge
+from app.errors import DomainError, DuplicateArticle, EmptyText, ExtractionError, Invalid, NotFound, TooLarge
 from app.extensions import db
 from app.ids import parse_id
 from app.ingest.fetch import FetchSettings, fetch_html
@@ -128,6 +130,20 @@ def _user(user_id: Optional[int]) -> Optional[User]:
     return user
 
 
+def get_article(article_id: int) -> Article:
+    """A stored article, or NotFound."""
+    article = db.session.get(Article, article_id)
+    if article is None:
+        raise NotFound(f"Article {article_id} does not exist.")
+    return article
+
+
+def article_claim_ids(article_id: int) -> list[int]:
+    """The ids of an article's live claims in reading order (not those a correction removed)."""
+    return list(db.session.scalars(sa.select(Claim.id).where(Claim.article_id == article_id, Claim.removed_at.is_(None))
+                                   .order_by(Claim.start, Claim.id)))
+
+
 def get_extractor():
     """The process-wide quote extractor for the configured spaCy model (loaded once)."""
     from app.extraction import get_extractor as _get
@@ -179,6 +195,8 @@ def ingest_article(
     existing = find_duplicate(text)
     if existing is not None:
         raise _duplicate_error(existing)
+    text_sketch = copy_minhash.sketch(text)
+    copy = copies.find_copy(text_sketch)  # a wire copy of a stored article?
     quotes = _extracted(text)
     # The slow work (encoding, catching the ranker up) happens before the first write, so
     # the write transaction is short and the ranker never sees this ingest's uncommitted rows.
@@ -199,9 +217,14 @@ def ingest_article(
             )
             db.session.add(article)
             claims = _claims_from_quotes(article, quotes)
+            repeats = copies.link_repeats(claims, copy.original_id) if copy is not None else 0
             db.session.flush()
-            record("article_ingested", user=user, article_id=article.id,
-                   after={"title": article.title, "source": source, "claims": len(claims)})
+            copies.remember(article, text_sketch, copy)
+            after = {"title": article.title, "source": source, "claims": len(claims)}
+            if copy is not None:
+                after["copy_of"] = {"id": copy.original_id, "similarity": round(copy.similarity, 4),
+                                    "repeated_claims": repeats}
+            record("article_ingested", user=user, article_id=article.id, after=after)
             for claim in claims:
                 record("claim_extracted", user=user, claim=claim, after=claim_snapshot(claim))
             webhooks.emit("article.ingested", {"article_id": article.id, "title": article.title, "url": article.url,

@@ -1,6 +1,7 @@
 """The data model, split by aggregate; import models from here."""
 from app.models.articles import Article
 from app.models.base import iso_utc, utcnow
+from app.models.copies import ArticleBand, ArticleCopy
 from app.models.claims import (
     CLAIM_KINDS,
     CLAIM_STATUSES,
@@ -23,8 +24,9 @@ from app.models.speakers import SPEAKER_KINDS, Speaker, SpeakerAlias, normalise_
 from app.models.users import LINK_PURPOSES, ROLES, AccountLink, ApiToken, LoginSession, User, hash_token
 
 __all__ = [
-    "AccountLink", "LINK_PURPOSES", "Article", "DELIVERY_STATES", "NOTIFICATION_KINDS", "Notification",
-    "WEBHOOK_EVENTS", "Webhook", "WebhookDelivery", "ApiToken", "Embedding", "LoginSession", "OWNER_KINDS", "AuditEvent", "Claim", "ClaimEvidence", "Comment", "Evidence",
+    "AccountLink", "LINK_PURPOSES", "Article", "ArticleBand", "ArticleCopy", "DELIVERY_STATES", "NOTIFICATION_KINDS",
+    "Notification", "WEBHOOK_EVENTS", "Webhook", "WebhookDelivery", "ApiToken", "Embedding", "LoginSession",
+    "OWNER_KINDS", "AuditEvent", "Claim", "ClaimEvidence", "Comment", "Evidence",
     "Speaker", "SpeakerAlias", "User", "Verdict", "CLAIM_KINDS", "CLAIM_STATUSES", "ROLES",
     "SPEAKER_KINDS", "STANCES", "STATUS_LABELS", "VERDICTS", "VERDICT_LABELS", "hash_token",
     "iso_utc", "normalise_name", "utcnow",

@@ -12,6 +12,7 @@ from app.models.base import utcnow
 
 if TYPE_CHECKING:
     from app.models.claims import Claim
+    from app.models.copies import ArticleCopy
     from app.models.users import User
 
 SOURCES = ("paste", "upload", "url", "cli", "api", "seed")
@@ -34,9 +35,17 @@ class Article(db.Model):
     ingested_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
 
     ingested_by: so.Mapped[Optional["User"]] = so.relationship()
+    # Set when the article is a wire copy of an earlier one (app/copies).
+    copy: so.Mapped[Optional["ArticleCopy"]] = so.relationship(
+        foreign_keys="ArticleCopy.article_id", cascade="all, delete-orphan", passive_deletes=True, lazy="select")
     claims: so.Mapped[list["Claim"]] = so.relationship(
         back_populates="article", order_by="Claim.start", cascade="all, delete-orphan"
     )
+
+    @property
+    def copy_of(self) -> Optional[dict]:
+        """``{"id", "similarity"}`` of the article this one copies, or None."""
+        return {"id": self.copy.original_id, "similarity": round(self.copy.similarity, 4)} if self.copy else None
 
     def __repr__(self) -> str:
         return f"<Article {self.id} {self.title[:40]!r}>"

@@ -66,6 +66,12 @@ class Claim(db.Model):
     # A repeated quote (e.g. a caption printed twice) points at the first one.
     duplicate_of_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("claims.id", ondelete="SET NULL"))
     edited: so.Mapped[bool] = so.mapped_column(default=False)
+    # An editor's correction took the claim out of the desk (not a quote, or merged into
+    # ``merged_into``); the row and its history stay, every list and highlight leaves it out.
+    removed_at: so.Mapped[Optional[datetime]]
+    # No foreign key (SQLite adds one only by rebuilding the table): claims are never deleted
+    # one by one, only with their article, which takes both ends of a merge with it.
+    merged_into_id: so.Mapped[Optional[int]]
     dismiss_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     # What is published as ClaimReview ``claimReviewed``; None: the extracted content (``wording``).
     publication_wording: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
@@ -78,6 +84,8 @@ class Claim(db.Model):
     speaker: so.Mapped[Optional["Speaker"]] = so.relationship(back_populates="claims")
     assignee: so.Mapped[Optional["User"]] = so.relationship(foreign_keys=[assignee_id])
     duplicate_of: so.Mapped[Optional["Claim"]] = so.relationship(remote_side=[id])
+    merged_into: so.Mapped[Optional["Claim"]] = so.relationship(
+        primaryjoin="foreign(Claim.merged_into_id) == remote(Claim.id)", viewonly=True)
     evidence_links: so.Mapped[list["ClaimEvidence"]] = so.relationship(
         back_populates="claim", cascade="all, delete-orphan", order_by="ClaimEvidence.id"
     )
@@ -94,6 +102,18 @@ class Claim(db.Model):
     def wording(self) -> str:
         """The publication wording: the editor's, else the extracted content."""
         return self.publication_wording or self.content
+
+    @property
+    def removed(self) -> bool:
+        """Taken out by a correction (removed, or merged into another claim)."""
+        return self.removed_at is not None
+
+    @property
+    def pieces(self) -> list[tuple[int, int]]:
+        """The quoted pieces as (start, end): ``spans`` of a split quote, else the one span."""
+        if self.spans:
+            return [(int(a), int(b)) for a, b in self.spans]
+        return [(self.start, self.end)]
 
     @property
     def current_verdict(self) -> Optional["Verdict"]:

@@ -245,7 +245,8 @@ def related_claims(claim: Claim, k: int = 5, *, prefer_elsewhere: bool = True) -
         return []
     # Order the candidates on two columns; load whole claims only for the k shown.
     where = dict((row.id, row) for row in db.session.execute(
-        sa.select(Claim.id, Claim.article_id, Claim.speaker_id).where(Claim.id.in_([i for i, _ in hits]))))
+        sa.select(Claim.id, Claim.article_id, Claim.speaker_id).where(Claim.id.in_([i for i, _ in hits]),
+                                                                 Claim.removed_at.is_(None))))
     ranked = [(i, score, where[i].article_id == claim.article_id,
                claim.speaker_id is not None and where[i].speaker_id == claim.speaker_id)
               for i, score in hits if i in where]

@@ -17,7 +17,7 @@ bp = Blueprint("speakers", __name__, url_prefix="/speakers")
 @login_required
 def index():
     q = request.args.get("q", "").strip()
-    stmt = (sa.select(Speaker, sa.func.count(Claim.id)).outerjoin(Claim, Claim.speaker_id == Speaker.id)
+    stmt = (sa.select(Speaker, sa.func.count(Claim.id)).outerjoin(Claim, sa.and_(Claim.speaker_id == Speaker.id, Claim.removed_at.is_(None)))
             .group_by(Speaker.id).order_by(sa.func.count(Claim.id).desc(), Speaker.name).limit(500))
     if q:
         stmt = stmt.where(Speaker.name.ilike(f"%{escape_like(q)}%", escape="\\"))

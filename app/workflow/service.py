@@ -81,14 +81,14 @@ class Actions:
 
 def allowed_actions(claim: Claim, user: User) -> Actions:
     """The actions of ``user`` on ``claim`` under the rules below."""
-    desk = can_edit(user)
+    desk = can_edit(user) and not claim.removed
     pending = claim.current_verdict if claim.status == "in_review" else None
     own = pending is not None and pending.state == "proposed" and pending.proposed_by_id == user.id
     return Actions(
         work=desk and claim.status in WORKING_STATUSES,
         review=desk and can_review(user) and pending is not None and pending.state == "proposed" and not own,
         own_verdict=own and can_review(user),
-        reopen=can_reopen(user) and claim.status in TERMINAL_STATUSES,
+        reopen=can_reopen(user) and claim.status in TERMINAL_STATUSES and not claim.removed,
         edit=desk and claim.status != "approved",
         assign=desk and claim.status not in TERMINAL_STATUSES,
         take=desk and claim.status not in TERMINAL_STATUSES and claim.assignee_id != user.id,
@@ -103,6 +103,14 @@ def get_claim(claim_id: int) -> Claim:
     if claim is None:
         raise NotFound(f"Claim {claim_id} does not exist.")
     return claim
+
+
+def check_live(claim: Claim) -> None:
+    """Refuse any change to a claim a correction removed (or merged into another)."""
+    if claim.removed:
+        where = f" into claim #{claim.merged_into_id}" if claim.merged_into_id else ""
+        raise BadStatus(f"This claim was {'merged' + where if where else 'removed'} by a correction; "
+                        "it no longer changes.")
 
 
 def check_version(claim: Claim, version: Optional[int]) -> None:
@@ -214,6 +222,7 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
     if unknown:
         raise Invalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.", fields=sorted(unknown))
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     if claim.status == "approved":
         raise BadStatus("This claim is approved and locked; an admin must reopen it before it can change.")
@@ -340,6 +349,7 @@ def assign(claim_id: int, *, user: User, assignee: Any, version: Optional[int] =
     a new claim starts work on it."""
     check_editor(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     if claim.status in TERMINAL_STATUSES:
         raise BadStatus(f"This claim is {claim.status}; an admin must reopen it before it can be assigned.")
@@ -433,6 +443,7 @@ def link_evidence(
     """
     check_editor(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     if claim.status not in WORKING_STATUSES:
         raise BadStatus(f"Evidence can be linked while a claim is new or in progress; this one is {_status(claim)}.")
     stance = (evidence.stance if evidence else stance) or ""
@@ -509,6 +520,7 @@ def unlink_evidence(claim_id: int, link_id: int, *, user: User) -> None:
     """Remove one evidence link (the evidence itself stays for other claims)."""
     check_editor(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     if claim.status not in WORKING_STATUSES:
         raise BadStatus(f"Evidence can be removed while a claim is new or in progress; this one is {_status(claim)}.")
     link = db.session.get(ClaimEvidence, link_id)
@@ -536,6 +548,7 @@ def propose_verdict(claim_id: int, *, user: User, verdict: str, rationale: str,
     """
     check_editor(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     if claim.status not in WORKING_STATUSES:
         raise BadStatus(f"A verdict can be proposed for a new or in-progress claim; this one is {_status(claim)}.")
@@ -582,6 +595,7 @@ def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version
     """A reviewer (never the verdict's author) approves: the claim is approved and locked."""
     check_reviewer(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     pending = _pending_verdict(claim, user)
     before = _snapshot(claim)
@@ -613,6 +627,7 @@ def return_claim(claim_id: int, *, user: User, comment: str, version: Optional[i
     """A reviewer sends the verdict back with a comment; the claim is in progress again."""
     check_reviewer(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     pending = _pending_verdict(claim, user)
     comment = (comment or "").strip()
@@ -641,6 +656,7 @@ def dismiss(claim_id: int, *, user: User, reason: str, version: Optional[int] = 
     """Dismiss a new or in-progress claim that is not checkable, with a reason."""
     check_editor(user)
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     if claim.status not in WORKING_STATUSES:
         raise BadStatus(f"This claim is {_status(claim)} and cannot be dismissed.")
@@ -662,6 +678,7 @@ def reopen(claim_id: int, *, user: User, reason: str = "", version: Optional[int
     if not can_reopen(user):
         raise Forbidden("Only an admin can reopen a claim.")
     claim = get_claim(claim_id)
+    check_live(claim)
     check_version(claim, version)
     if claim.status not in TERMINAL_STATUSES:
         raise BadStatus(f"Only approved or dismissed claims are reopened; this one is {_status(claim)}.")

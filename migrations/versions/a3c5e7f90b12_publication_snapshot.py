@@ -1,7 +1,7 @@
 """publication wording on claims, and what the reviewer approved snapshotted on the verdict
 
 Revision ID: a3c5e7f90b12
-Revises: 4177fe70392b
+Revises: b7c31e9d4a52
 Create Date: 2026-12-02 01:10:00
 
 ``claims.publication_wording`` is the wording published as ClaimReview ``claimReviewed``
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a3c5e7f90b12'
-down_revision = '4177fe70392b'
+down_revision = 'b7c31e9d4a52'
 branch_labels = None
 depends_on = None
 
