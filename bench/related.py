@@ -1,7 +1,7 @@
 """Bench: related-claims lookup at scale: shared ANN index vs exact brute force, app path.
 
 Usage (from the repo root; the machine is shared, so run it with nice):
-    nice python bench/related.py [--sizes 100000 1000000] [--db sqlite postgresql]
+    nice python bench/related.py [--sizes 100000 1000000] [--db sqlite postgresql] [--ef 64 256] [--no-adds]
                                  [--queries 300] [--worker-lookups 1000]
 
 For each size n:
@@ -44,7 +44,12 @@ SHARED_EVAL = next((p / "shared" / "eval" for p in ROOT.parents[:2] if (p / "sha
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--db", nargs="*", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"],
+                        help="databases for the app path (none: the index alone)")
+    parser.add_argument("--ef", type=int, nargs="*", default=[], metavar="EF",
+                        help="also search the built index at these HNSW search depths (CLAIMDESK_ANN_EF): "
+                             "recall@10 and latency per depth")
+    parser.add_argument("--no-adds", action="store_true", help="skip the add-throughput step")
     parser.add_argument("--queries", type=int, default=300, help="timed lookups per size and path")
     parser.add_argument("--worker-lookups", type=int, default=1000)
     parser.add_argument("--real", type=int, default=10_000, help="real MiniLM vectors")
@@ -71,7 +76,6 @@ import json  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from datetime import datetime  # noqa: E402
 
@@ -181,10 +185,11 @@ def build_index(ann_dir: Path, vectors: np.ndarray, settings) -> dict:
     return {"build_s": round(build_s, 1), "file_mb": round(size / 2**20, 1)}
 
 
-def time_search(ann_dir: Path, vectors: np.ndarray, picks: np.ndarray, k: int = 10) -> dict:
+def time_search(ann_dir: Path, vectors: np.ndarray, picks: np.ndarray, k: int = 10,
+                ef: int | None = None) -> dict:
     from app.similarity.ann import AnnReader
 
-    reader = AnnReader(ann_dir, model=MODEL)
+    reader = AnnReader(ann_dir, model=MODEL, expansion_search=ef)
     reader.refresh()
     exact, ann, hits = [], [], 0
     for i in range(-20, len(picks)):
@@ -470,7 +475,7 @@ def main() -> None:
                             "dtype": settings.dtype, "lexical_budget": config["CLAIMDESK_LEXICAL_BUDGET"]},
                "synthetic_sigma": round(synthetic.sigma, 4),
                "real_median_nn_cosine": round(median_nn_cosine(real_vectors, np.random.default_rng(3)), 4),
-               "sizes": []}
+               "sizes": [], "index": []}
     for n in ARGS.sizes:
         extra_texts, extra_vectors = synthetic.make(max(0, n - len(real_texts)))
         texts = (real_texts + extra_texts)[:n]
@@ -483,7 +488,13 @@ def main() -> None:
         picks = rng.integers(0, n, ARGS.queries)
         searched = time_search(ann_dir, vectors, picks)
         print(f"n={n}: {built} {searched}; adds ...", file=sys.stderr, flush=True)
-        adds = time_adds(ann_dir, vectors, settings, rng)
+        sweep = [{"ef": ef, **time_search(ann_dir, vectors, picks, ef=ef)["ann"]} for ef in ARGS.ef]
+        for row in sweep:
+            print(f"n={n}: ef={row['ef']}: {row}", file=sys.stderr, flush=True)
+        results["index"].append({"n": n, **built, "exact": searched["exact"], "ann": searched["ann"],
+                                 "ef_sweep": sweep})
+        adds = {"adds_per_s": None, "journal_adds_per_s": None} if ARGS.no_adds else \
+            time_adds(ann_dir, vectors, settings, rng)
         for db_name in ARGS.db:
             print(f"n={n}: filling {db_name} ...", file=sys.stderr, flush=True)
             started = time.perf_counter()
@@ -530,6 +541,10 @@ def print_table(results: dict) -> None:
         print(f"{r['n']:>8} | {r['db']:<10} | {r['exact']['p95_ms']:>9.2f} | {r['ann']['p95_ms']:>7.2f} | "
               f"{r['ann']['recall_at_10']:>9.4f} | {r['app']['p95_ms']:>7.2f} | {r['worker_private_mb']:>9.1f} | "
               f"{r['build_s']:>7.1f} | {r['adds_per_s']:>7.1f} | {r['file_mb']:>7.1f}")
+    for r in results["index"]:
+        for row in r["ef_sweep"]:
+            print(f"n={r['n']}: index alone at ef={row['ef']}: p50 {row['p50_ms']:.2f}, p95 {row['p95_ms']:.2f}, "
+                  f"recall@10 {row['recall_at_10']:.4f} (exact p95 {r['exact']['p95_ms']:.2f})")
     print(f"milliseconds; load average (1 min) {results['loadavg_1m_at_start']} at start, "
           f"{results['loadavg_1m_at_end']} at end, on {results['cpus']} CPUs shared with other work")
 

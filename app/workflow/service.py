@@ -8,6 +8,7 @@ all come through here, so no route can get around a rule.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
@@ -291,7 +292,9 @@ def _content_changes(claim: Claim, changes: Mapping[str, Any]) -> bool:
 
 def _apply_span(claim: Claim, text: str, changes: Mapping[str, Any]) -> None:
     """Set content and span together so that content always equals text[start:end]
-    when the editor's content is found in the article, and stays free text otherwise."""
+    when the editor's content is found in the article (spacing and line breaks aside), and
+    stays free text otherwise. New offsets with the text posted back unchanged (the claim
+    form sends every field): the text follows the offsets."""
     content = " ".join(str(changes.get("content", claim.content)).split()) if "content" in changes else claim.content
     if not content.strip():
         raise Invalid("The claim text cannot be empty.", field="content")
@@ -303,23 +306,27 @@ def _apply_span(claim: Claim, text: str, changes: Mapping[str, Any]) -> None:
             raise Invalid("start and end must be character offsets.", field="start") from None
         if not (0 <= start < end <= len(text)):
             raise Invalid(f"The span must lie inside the article (0\u2013{len(text)}).", field="start")
+        unchanged = " ".join(content.split()) == " ".join(claim.content.split())
         claim.start, claim.end = start, end
-        claim.content = text[start:end] if "content" not in changes else content
+        claim.content = text[start:end] if "content" not in changes or unchanged else content
     else:
         found = _find_near(text, content, claim.start)
         if found is not None:
-            claim.start, claim.end = found, found + len(content)
+            claim.start, claim.end = found
+            content = text[found[0]:found[1]]
         claim.content = content
     claim.spans = None
 
 
-def _find_near(text: str, content: str, near: int) -> Optional[int]:
-    """Offset of ``content`` in ``text`` closest to ``near``, or None."""
-    best, pos = None, text.find(content)
-    while pos != -1:
-        if best is None or abs(pos - near) < abs(best - near):
-            best = pos
-        pos = text.find(content, pos + 1)
+def _find_near(text: str, content: str, near: int) -> Optional[tuple[int, int]]:
+    """(start, end) of ``content`` in ``text`` closest to ``near``, any run of spaces or line
+    breaks in either matching any other (the editor's text is normalised, the article's
+    may wrap lines); None when it is not there."""
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in content.split()))
+    best: Optional[tuple[int, int]] = None
+    for match in pattern.finditer(text):
+        if best is None or abs(match.start() - near) < abs(best[0] - near):
+            best = match.span()
     return best
 
 

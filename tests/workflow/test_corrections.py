@@ -237,3 +237,27 @@ def test_remove_takes_a_non_quote_out_of_lists_and_highlights(wire, editor, make
     assert event.action == "claim_removed" and event.after["reason"] == "Not a quote"
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.claim_id == claim.id)) == 2
     assert service.allowed_actions(removed, editor).edit is False
+
+
+# --- the claim form's correction follows the text too (service.update_claim) -------------------------
+
+def test_edited_text_across_a_line_break_moves_the_span_and_the_highlight(make_article, make_claim, editor):
+    text = "The mayor said the new bridge will\nopen in May and cost less than planned.\n\nMore later."
+    article = make_article(text, title="Wrapped lines")
+    claim = make_claim(article, "the new bridge will\nopen in May and cost less than planned", kind="indirect",
+                       speaker="the mayor")
+    service.update_claim(claim.id, user=editor, version=claim.version,
+                         changes={"content": "the new bridge will open in May"})  # typed on one line
+    claim = service.get_claim(claim.id)
+    assert claim.content == "the new bridge will\nopen in May" == text[claim.start:claim.end]
+    assert marked(article) == [(claim.id, "the new bridge will<br>open in May")]
+
+
+def test_new_offsets_with_the_text_posted_back_unchanged_move_the_text(wire, editor, make_claim):
+    claim = make_claim(wire, "Prices will fall", speaker="the minister")
+    start, end = span_of(WIRE, "Wages will rise")
+    service.update_claim(claim.id, user=editor, version=claim.version,
+                         changes={"content": "Prices  will fall", "start": start, "end": end, "kind": "direct"})
+    claim = service.get_claim(claim.id)
+    assert (claim.start, claim.end, claim.content) == (start, end, "Wages will rise")
+    assert marked(wire) == [(claim.id, "Wages will rise")]
