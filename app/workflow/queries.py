@@ -31,7 +31,7 @@ SORTS = {
 SORT_LABELS = {
     "newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
     "speaker": "By speaker", "status": "By status", "repeats_last": "New work first, repeats last",
-    "due": "Due soonest",
+    "due": "Due date",
 }
 
 
