@@ -22,6 +22,7 @@ from app.extensions import db
 from app.ingest import Metadata, expand_paths, read_path, submit, submit_each
 from app.links import is_web_url
 from app.models import ROLES, Claim, User
+from app.workflow.cli import correct_group
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEMO_USERS = (
@@ -34,7 +35,7 @@ DEMO_USERS = (
 def init_app(app: Flask) -> None:
     for command in (ingest_command, create_user_command, create_token_command, demo_command,
                     reindex_command, export_csv_command, set_password_command, deactivate_user_command,
-                    reactivate_user_command, index_copies_command, export_corrections_command,
+                    reactivate_user_command, index_copies_command, export_corrections_command, correct_group,
                     deliver_webhooks_command):
         app.cli.add_command(command)
 

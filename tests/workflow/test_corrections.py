@@ -261,3 +261,26 @@ def test_new_offsets_with_the_text_posted_back_unchanged_move_the_text(wire, edi
     claim = service.get_claim(claim.id)
     assert (claim.start, claim.end, claim.content) == (start, end, "Wages will rise")
     assert marked(wire) == [(claim.id, "Wages will rise")]
+
+
+# --- the same corrections from the command line -------------------------------------------------
+
+def test_correct_from_the_command_line(runner, wire, editor, make_claim):
+    a = make_claim(wire, "Prices will fall", speaker="the minister")
+    b = make_claim(wire, "Wages will rise", speaker="the minister")
+    start, end = span_of(WIRE, "The talks end on Friday")
+    added = runner.invoke(args=["correct", "add", str(wire.id), "--start", str(start), "--end", str(end),
+                                "--speaker", "officials", "--kind", "indirect", "--user", editor.email])
+    assert added.exit_code == 0 and "The talks end on Friday" in added.output
+    merged = runner.invoke(args=["correct", "merge", str(a.id), "--user", editor.email])  # with the next: b
+    assert merged.exit_code == 0 and f"merged #{b.id} into #{a.id}" in merged.output
+    stale = runner.invoke(args=["correct", "split", str(a.id), "--at", str(b.start), "--version", "1",
+                                "--user", editor.email])
+    assert stale.exit_code != 0 and "stale_version" in stale.output
+    outside = runner.invoke(args=["correct", "split", str(a.id), "--at", "0", "--user", editor.email])
+    assert outside.exit_code != 0 and "outside" in outside.output
+    db.session.expire_all()
+    assert service.get_claim(b.id).merged_into_id == a.id
+    assert [e.action for e in service.history(a.id)][-1] == "claims_merged"
+    assert service.history(a.id)[-1].user_id == editor.id
+    assert runner.invoke(args=["correct", "remove", str(a.id), "--user", "nobody@example.org"]).exit_code != 0
