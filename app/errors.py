@@ -44,6 +44,14 @@ class EvidenceRequired(Invalid):
     code = "evidence_required"
 
 
+class EvidenceExists(DomainError):
+    """The evidence URL is stored already with another title or excerpt: link it as stored
+    (``existing="keep"``) or update it with the editor's (``existing="update"``).
+    ``details['stored']`` is the stored evidence, ``details['differs']`` the fields that differ."""
+
+    code, status = "evidence_exists", 409
+
+
 class TooLarge(DomainError):
     code, status = "too_large", 413
 

@@ -248,7 +248,8 @@ def make_claim(app) -> Callable:
         who = find_or_create_speaker(speaker, kind=speaker_kind, role=speaker_role,
                                      aliases=list(speaker_aliases)) if speaker else None
         claim = Claim(article=article, speaker=who, content=content, kind=kind, start=start, end=end,
-                      spans=fields.pop("spans", [[start, end]]), cue=cue, status="new", **fields)
+                      spans=fields.pop("spans", [[start, end]]), cue=cue, speaker_role=speaker_role, status="new",
+                      **fields)
         db.session.add(claim)
         db.session.flush()
         record("claim_extracted", user=article.ingested_by, claim=claim, after=claim_snapshot(claim))

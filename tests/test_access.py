@@ -72,6 +72,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "articles.remove_claim": DESK,
     "speakers.index": DESK,
     "speakers.show": DESK,
+    "speakers.edit": DESK,
+    "speakers.merge": DESK,
+    "speakers.unmerge": ADMINS,  # undoing a merge of two speakers
     # JSON API (token)
     "api.create_article": DESK,
     "api.get_article_json": DESK,
@@ -89,6 +92,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.add_comment": DESK,
     "api.history": DESK,
     "api.related_claims": DESK,
+    "api.list_speakers": DESK,
+    "api.get_speaker": DESK,
+    "api.patch_speaker": DESK,
+    "api.merge_speaker": DESK,
+    "api.unmerge_speaker": ADMINS,
     "api.add_claim": DESK,  # corrections by span: every desk role, as for PATCH
     "api.split_claim": DESK,
     "api.merge_claims": DESK,

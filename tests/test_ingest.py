@@ -44,6 +44,9 @@ def test_seed_article_attributes_every_speaker(seed):
     stoltenberg = db.session.scalar(sa.select(Speaker).where(Speaker.name == "Jens Stoltenberg"))
     assert stoltenberg.role and "Secretary General" in stoltenberg.role
     assert {"stoltenberg", "mr stoltenberg"} & {a.alias_key for a in stoltenberg.aliases}
+    # each claim keeps the role as this article gives it (the speaker page's roles over time)
+    kallas = [c for c in seed.claims if c.speaker and c.speaker.name == "Kaja Kallas"]
+    assert kallas and {c.speaker_role for c in kallas} == {"Estonian Prime Minister"}
 
 
 def test_each_claim_and_the_article_are_in_the_history(ingest, editor):

@@ -138,3 +138,20 @@ def test_a_failed_ingest_leaves_no_phantom_vectors_in_the_index(seed, ingest, mo
     stored = set(db.session.scalars(sa.select(Claim.id)))
     assert len(reader) == len(stored) and all(i in reader for i in stored)
     assert not any("tram" in c.content for c in db.session.scalars(sa.select(Claim)))
+
+
+def test_evidence_from_the_index_says_where_it_comes_from(seed, client, auth, editor):
+    """Evidence found by its own text (no similar claim uses it) is worded as such, not
+    "used for claim #None (None)"."""
+    claim = kallas_unity(seed)
+    stoltenberg = next(c for c in seed.claims if c.content.startswith("Russia has attacked Ukraine"))
+    link = service.link_evidence(stoltenberg.id, user=editor, evidence=service.EvidenceInput(
+        url="https://example.org/unity", title="Why unity is the best response to Russian aggression",
+        excerpt="Analysts agree that a united response to Russia's aggression works best.", stance="context"))
+    service.unlink_evidence(stoltenberg.id, link.id, user=editor)  # stored, linked to nothing
+    suggestion = next(s for s in related.related_evidence(claim) if s.evidence.url == "https://example.org/unity")
+    assert suggestion.claim_id is None and suggestion.uses == 0
+    auth.login(editor)
+    page = client.get(f"/claims/{claim.id}").get_data(as_text=True).split('id="related"', 1)[1]
+    assert "#None" not in page and "(None)" not in page
+    assert "close to this claim's words; not linked to any claim yet" in page

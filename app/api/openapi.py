@@ -51,7 +51,8 @@ ERROR_TEXT = {
     "403": "The token's user may not do this (`forbidden`, `four_eyes`).",
     "404": "No such claim, article or source (`not_found`).",
     "409": "The claim changed meanwhile or is in the wrong status (`stale_version`, `bad_status`, "
-           "`duplicate_article`, `duplicate_claim`).",
+           "`duplicate_article`, `duplicate_claim`; `evidence_exists`: the URL is stored with other values, see "
+           "`details.stored`).",
     "413": "The upload is too large (`too_large`).",
     "415": "The body is not JSON (`unsupported_media_type`).",
     "422": "A value is missing or wrong (`invalid`, `empty_text`, `evidence_required`); "
@@ -235,6 +236,10 @@ SCHEMAS: dict[str, Schema] = {
         "publisher": string(), "published_at": DATETIME, "excerpt": string(), "note": string(),
         "evidence_id": {"type": "integer", "description": "Link evidence already in the desk instead."},
         "source_claim_id": {"type": "integer", "description": "Link an approved claim as evidence instead."},
+        "existing": {"type": "string", "enum": ["keep", "update"],
+                     "description": "When `url` is stored already with another title, excerpt, publisher or "
+                                    "date (409 `evidence_exists`, `details.stored`): `keep` links the stored one, "
+                                    "`update` updates it with these values first."},
     }, ("stance",)),
     "VerdictIn": obj({"verdict": {"type": "string", "enum": list(VERDICTS)}, "rationale": string(),
                       "version": {"type": "integer"}}, ("verdict", "rationale")),
@@ -269,6 +274,28 @@ SCHEMAS: dict[str, Schema] = {
         "next_since": nullable(DATETIME),
     }, ("items", "count", "has_more", "next_since")),
 }
+
+SPEAKER_ID = path_param("speaker_id", "The speaker's id.")
+SCHEMAS.update({
+    "Speaker": obj({
+        "id": {"type": "integer"}, "name": string(), "role": nullable(string()), "affiliation": nullable(string()),
+        "kind": string(), "aliases": {"type": "array", "items": string()},
+        "merged_into": nullable({"type": "integer", "description": "Set while merged into that speaker."}),
+        "claims": {"type": "integer"},
+        "verdicts": {"type": "object", "additionalProperties": {"type": "integer"},
+                     "description": "Approved claims per verdict key, e.g. `{\"false\": 2}`."},
+        "roles": {"type": "array", "items": obj({
+            "role": string(), "first_seen": DATETIME, "last_seen": DATETIME, "articles": {"type": "integer"},
+        }, ("role", "first_seen", "last_seen", "articles")), "description": "Roles as the articles gave them, "
+                                                                            "oldest first."},
+        "recent_claims": {"type": "array", "items": {"type": "integer"}},
+        "merged_from": {"type": "array", "items": {"type": "integer"}},
+        "history": {"type": "array", "items": ref("HistoryItem")},
+    }, ("id", "name", "kind", "aliases", "merged_into")),
+    "SpeakerPatch": obj({"name": string(maxLength=200), "role": nullable(string(maxLength=200)),
+                         "affiliation": nullable(string(maxLength=200))}, additionalProperties=False),
+    "MergeIn": obj({"into": {"type": "integer", "description": "The speaker that stays."}}, ("into",)),
+})
 
 CSV_COLUMNS_TEXT = (
     "One row per claim after a header row: claim_id, status, kind, speaker, speaker_role, content, "
@@ -526,6 +553,45 @@ PATHS: dict[str, dict[str, Any]] = {
                                                                               "items": ref("WebhookDelivery")}})),
                       **errors(401, 403, 404)},
     }},
+    "/speakers": {"get": {
+        "operationId": "listSpeakers", "tags": ["speakers"], "summary": "Speakers (not merged), most claims first",
+        "parameters": [query("q", "Part of the name."),
+                       query("limit", "At most this many (default 100, at most 500).", {"type": "integer"})],
+        "responses": {"200": json_response("Speakers with their claim counts.", obj({
+            "items": {"type": "array", "items": ref("Speaker")}}, ("items",))), **errors(401)},
+    }},
+    "/speakers/{speaker_id}": {
+        "get": {
+            "operationId": "getSpeaker", "tags": ["speakers"],
+            "summary": "A speaker: verdicts of approved claims, roles over time, recent claims, history",
+            "parameters": [SPEAKER_ID],
+            "responses": {"200": json_response("The speaker.", ref("Speaker")), **errors(401, 404)},
+        },
+        "patch": {
+            "operationId": "updateSpeaker", "tags": ["speakers"], "summary": "Correct name, role, affiliation",
+            "description": "A new name keeps the old one as an alias. A name another speaker has is 422 "
+                           "(`details.existing_id`): merge the two instead. A merged speaker is 409 `bad_status`.",
+            "parameters": [SPEAKER_ID], "requestBody": body(ref("SpeakerPatch")),
+            "responses": {"200": json_response("The speaker after the change.", ref("Speaker")),
+                          **errors(401, 403, 404, 409, 415, 422)},
+        },
+    },
+    "/speakers/{speaker_id}/merge": {"post": {
+        "operationId": "mergeSpeaker", "tags": ["speakers"],
+        "summary": "Merge this speaker into another, which stays (claims, aliases and history move)",
+        "description": "Into itself: 422 `invalid`; a missing `into`: 404 `not_found` (`details.field` = `into`); "
+                       "either one merged already: 409 `bad_status`. An admin can undo it (`/unmerge`).",
+        "parameters": [SPEAKER_ID], "requestBody": body(ref("MergeIn")),
+        "responses": {"200": json_response("The surviving speaker.", ref("Speaker")),
+                      **errors(401, 403, 404, 409, 415, 422)},
+    }},
+    "/speakers/{speaker_id}/unmerge": {"post": {
+        "operationId": "unmergeSpeaker", "tags": ["speakers"],
+        "summary": "Undo this speaker's merge into another (admins): what moved goes back",
+        "parameters": [SPEAKER_ID],
+        "responses": {"200": json_response("This speaker, on its own again.", ref("Speaker")),
+                      **errors(401, 403, 404, 409)},
+    }},
     "/openapi.json": {"get": {
         "operationId": "getOpenApi", "tags": ["meta"], "summary": "This description (no token needed)",
         "security": [],
@@ -551,7 +617,8 @@ def openapi_document(*, server_url: str = API_PREFIX) -> dict[str, Any]:
         },
         "servers": [{"url": server_url}],
         "security": [{"bearerAuth": []}],
-        "tags": [{"name": name} for name in ("articles", "claims", "corrections", "workflow", "export", "meta")],
+        "tags": [{"name": name} for name in ("articles", "claims", "corrections", "workflow", "speakers", "export",
+                                             "meta")],
         "paths": copy.deepcopy(PATHS),
         "components": {
             "schemas": copy.deepcopy(SCHEMAS),

@@ -115,6 +115,7 @@ def add_evidence(claim_id: int):
     link = service.link_evidence(
         claim_id, user=api_user(), evidence_id=evidence_id, source_claim_id=source_claim_id,
         stance=str_field(data, "stance", 20), note=str_field(data, "note", 5000),
+        existing=str_field(data, "existing", 20),
         evidence=None if evidence_id or source_claim_id else service.EvidenceInput(
             url=str_field(data, "url"), title=str_field(data, "title", 500) or "",
             stance=str_field(data, "stance", 20) or "", publisher=str_field(data, "publisher", 200),

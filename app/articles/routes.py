@@ -19,7 +19,7 @@ from app.articles.highlight import article_marks, highlight
 from app.errors import DomainError, DuplicateArticle, NotFound
 from app.extensions import db
 from app.ingest import Metadata, Upload, submit
-from app.models import Article, Claim
+from app.models import CLAIM_KINDS, Article, Claim
 from app.workflow import corrections, service
 from app.workflow.queries import claims_of_article
 from app.workflow.rules import can_edit
@@ -89,7 +89,8 @@ def render_article(article: Article, *, focus: Optional[int] = None, status: int
     removed = db.session.scalars(sa.select(Claim).where(Claim.article_id == article.id, Claim.removed_at.is_not(None))
                                  .order_by(Claim.start, Claim.id)).all()
     speakers = sorted({c.speaker.name for c in claims if c.speaker}, key=str.lower)
-    return render_template("articles/show.html", article=article, body=body, claims=claims, tools=tools,
+    return render_template("articles/show.html", article=article, body=body, claims=claims, tools=tools, focus=focus,
+                           kinds=sorted({c.kind for c in claims}, key=CLAIM_KINDS.index),
                            removed=removed, speakers=speakers, add_form=add_form or AddClaimForm(prefix="add", formdata=None),
                            can_correct=can_edit(current_user)), status
 

@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app import related
@@ -17,13 +17,13 @@ from app.claims.forms import (
     DueDateForm, ReopenForm, ReviewForm, TakeForm, UnlinkForm, VerdictForm, WordingForm,
 )
 from app.claims.timeline import timeline
-from app.errors import DomainError, NotFound, StaleVersion
+from app.errors import DomainError, EvidenceExists, NotFound, StaleVersion
 from app.ids import parse_id
 from app.links import local_path
 from app.extensions import db
 from app.models import Claim, ClaimEvidence, Comment, Verdict
 from app.workflow import service
-from app.workflow.queries import claims_of_article, desk_users
+from app.workflow.queries import claims_of_article, desk_users, next_open_claim_id
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
 
@@ -62,10 +62,12 @@ def _forms(claim: Claim, users: list, **overrides):
     return forms
 
 
-def render_claim(claim: Claim, status: int = 200, conflicts: Optional[dict[str, Any]] = None, **form_overrides):
+def render_claim(claim: Claim, status: int = 200, conflicts: Optional[dict[str, Any]] = None,
+                 evidence_exists: Optional[dict[str, Any]] = None, **form_overrides):
     """The claim page: text, speaker, article context, actions, evidence, history.
 
-    ``conflicts`` maps edit-form fields to the value saved meanwhile by someone else.
+    ``conflicts`` maps edit-form fields to the value saved meanwhile by someone else;
+    ``evidence_exists`` is EvidenceExists' details (the stored source beside the editor's).
     """
     claim = _load_for_page(claim.id)
     window = context_window(claim)
@@ -76,7 +78,8 @@ def render_claim(claim: Claim, status: int = 200, conflicts: Optional[dict[str, 
     return render_template(
         "claims/show.html", claim=claim, context=context, forms=_forms(claim, users, **form_overrides),
         history=timeline(service.history(claim.id), names), related=_related(claim), conflicts=conflicts or {},
-        actions=service.allowed_actions(claim, current_user),
+        actions=service.allowed_actions(claim, current_user), evidence_exists=evidence_exists,
+        next_claim_id=next_open_claim_id(claim),
     ), status
 
 
@@ -131,6 +134,9 @@ def _act(claim_id: int, form, action: Callable[[], object], done: str, form_key:
         flash(exc.message + " Your input is kept in the form below: check it against what was saved, "
               "then save again.", "warning")
         return render_claim(claim, 409, conflicts=_conflicts(form, exc), **{form_key: form})
+    except EvidenceExists as exc:  # the editor chooses: the stored source, or theirs
+        flash(exc.message, "warning")
+        return render_claim(service.get_claim(claim_id), exc.status, evidence_exists=exc.details, **{form_key: form})
     except DomainError as exc:
         if back_to:
             flash(f"Claim #{claim_id}: {exc.message}", "danger")
@@ -223,8 +229,11 @@ def add_evidence(claim_id: int):
     )
     if form.published_at.data:
         data.published_at = datetime.combine(form.published_at.data, datetime.min.time())
-    return _act(claim_id, form, lambda: service.link_evidence(claim_id, user=current_user, evidence=data),
-                "Evidence linked.", "evidence")
+    existing = request.form.get("existing") or None  # the editor's choice when the URL is stored already
+    done = {"update": "Stored source updated and linked.", "keep": "Stored source linked as it was."}
+    return _act(claim_id, form, lambda: service.link_evidence(claim_id, user=current_user, evidence=data,
+                                                              existing=existing),
+                done.get(existing or "", "Evidence linked."), "evidence")
 
 
 @bp.route("/<int:claim_id>/evidence/existing", methods=["POST"])

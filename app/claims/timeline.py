@@ -25,10 +25,16 @@ ACTION_LABELS = {
     "claims_merged": "merged another claim into this one",
     "merged_into": "merged this claim into another",
     "claim_removed": "removed the claim (not a quote)",
+    "evidence_updated": "updated a stored source",
+    "speaker_merged": "merged two speakers",
+    "speaker_unmerged": "undid a merge of two speakers",
+    "speaker_edited": "corrected the speaker",
 }
 FIELD_LABELS = {"content": "text", "publication_wording": "publication wording", "kind": "kind", "start": "start",
                 "end": "end", "speaker": "speaker", "cue": "cue", "status": "status", "assignee": "assignee",
-                "due_date": "due date"}
+                "due_date": "due date",
+                # a speaker's own events
+                "name": "name", "role": "role", "affiliation": "affiliation"}
 
 
 @dataclass
@@ -59,11 +65,20 @@ def _entry(event: AuditEvent, names: Mapping[str, str]) -> Entry:
                 entry.changes.append((label, _show(name, before[name], names), _show(name, after[name], names)))
     if event.action == "evidence_linked":
         entry.notes.append(f"{after.get('stance')}: {after.get('evidence')}")
+    elif event.action == "evidence_updated":
+        for key in ("title", "publisher", "published_at", "excerpt"):
+            if key in after:
+                entry.changes.append((key.replace("published_at", "date"), before.get(key) or "\u2014",
+                                      after.get(key) or "\u2014"))
+        entry.notes.append(str(after.get("url")))
     elif event.action == "evidence_unlinked":
         entry.notes.append(f"{before.get('stance')}: {before.get('evidence')}")
     elif event.action == "verdict_proposed":
         label = VERDICT_LABELS.get(after.get("verdict"), after.get("verdict"))
         entry.notes.append(f"{label}: {after.get('rationale')}")
+    elif event.action in ("speaker_merged", "speaker_unmerged") and "claims" in after:
+        n, aliases = after["claims"], after.get("aliases") or []
+        entry.notes.append(f"{n} claim{'' if n == 1 else 's'} moved" + (f"; aliases: {', '.join(aliases)}" if aliases else ""))
     elif event.action == "verdict_approved" and after.get("verdict"):
         entry.notes.append(VERDICT_LABELS.get(after["verdict"], after["verdict"]))
     for key, note in (("split_into", "The second part is claim #{}."), ("split_from", "Split off claim #{}."),

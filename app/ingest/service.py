@@ -267,6 +267,7 @@ def _claims_from_quotes(article: Article, quotes: Sequence) -> list[Claim]:
             speaker_start=quote.speaker_start,
             speaker_end=quote.speaker_end,
             cue=(quote.cue or None) and quote.cue[:100],
+            speaker_role=(getattr(quote, "speaker_role", None) or None) and quote.speaker_role[:200],
             status="new",
         )
         if quote.duplicate_of is not None and 0 <= quote.duplicate_of < len(claims):

@@ -23,17 +23,29 @@ def is_usable_alias(mention: str) -> bool:
 
 
 def find_speaker(name: str) -> Optional[Speaker]:
-    """The speaker whose canonical name or one alias matches ``name``, if exactly one does."""
+    """The speaker whose canonical name or one alias matches ``name``, if exactly one does.
+
+    A speaker merged into another leads to the one it was merged into."""
     key = normalise_name(name)
     if not key:
         return None
     speaker = db.session.scalar(sa.select(Speaker).where(Speaker.name_key == key))
     if speaker is not None:
-        return speaker
+        return surviving(speaker)
     matches = db.session.scalars(
-        sa.select(Speaker).join(SpeakerAlias).where(SpeakerAlias.alias_key == key).distinct().limit(2)
+        sa.select(Speaker).join(SpeakerAlias).where(SpeakerAlias.alias_key == key, Speaker.merged_into_id.is_(None))
+        .distinct().limit(2)
     ).all()
     return matches[0] if len(matches) == 1 else None
+
+
+def surviving(speaker: Speaker) -> Speaker:
+    """The speaker that ``speaker`` was merged into (through any chain of merges), or itself."""
+    seen = {speaker.id}
+    while speaker.merged_into is not None and speaker.merged_into.id not in seen:
+        speaker = speaker.merged_into
+        seen.add(speaker.id)
+    return speaker
 
 
 def find_or_create_speaker(

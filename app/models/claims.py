@@ -61,6 +61,8 @@ class Claim(db.Model):
     speaker_start: so.Mapped[Optional[int]]
     speaker_end: so.Mapped[Optional[int]]
     cue: so.Mapped[Optional[str]] = so.mapped_column(sa.String(100))
+    # The speaker's role as this article gives it ("Estonian Prime Minister"): roles over time.
+    speaker_role: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default="new", index=True)
     assignee_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     # A repeated quote (e.g. a caption printed twice) points at the first one.
@@ -218,6 +220,7 @@ class AuditEvent(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     claim_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("claims.id", ondelete="CASCADE"))
     article_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    speaker_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("speakers.id"), index=True)  # speaker events
     user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
     # The person an admin action was about (invited, role changed, deactivated ...).
     subject_user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"), index=True)

@@ -156,6 +156,7 @@ class RelatedEvidence:
     score: float
     claim_id: Optional[int]  # the similar claim it was used for (None: matched directly)
     stance: Optional[str]
+    uses: int = 0  # matched directly: how many claims it is linked to
 
 
 @dataclass
@@ -283,7 +284,16 @@ def related_evidence(claim: Claim, k: int = 5) -> list[RelatedEvidence]:
                 evidence = db.session.get(Evidence, match.id)
                 if evidence is not None:
                     best[match.id] = RelatedEvidence(evidence, float(match.cosine), None, None)
-    return sorted(best.values(), key=lambda r: -r.score)[:k]
+    shown = sorted(best.values(), key=lambda r: -r.score)[:k]
+    direct = [r.evidence.id for r in shown if r.claim_id is None]
+    if direct:
+        uses = dict(db.session.execute(sa.select(ClaimEvidence.evidence_id, sa.func.count(ClaimEvidence.id))
+                                       .where(ClaimEvidence.evidence_id.in_(direct))
+                                       .group_by(ClaimEvidence.evidence_id)).all())
+        for item in shown:
+            if item.claim_id is None:
+                item.uses = uses.get(item.evidence.id, 0)
+    return shown
 
 
 def index_status() -> tuple[int, int]:

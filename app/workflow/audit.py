@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.models import AuditEvent, Claim, User
+from app.models import AuditEvent, Claim, Speaker, User
 
 # Fields of a claim that an editor can change and the history shows.
 CLAIM_FIELDS = ("content", "publication_wording", "kind", "start", "end", "speaker", "cue", "status", "assignee")
@@ -33,16 +33,20 @@ def record(
     claim: Optional[Claim] = None,
     article_id: Optional[int] = None,
     subject_user: Optional[User] = None,
+    speaker: Optional[Speaker] = None,
     before: Optional[dict[str, Any]] = None,
     after: Optional[dict[str, Any]] = None,
 ) -> AuditEvent:
     """Add one history event to the session; the caller commits it with the change.
 
-    Claim events hang off the claim; ``article_id`` is for article-level events (ingest);
-    ``subject_user`` is the person an admin action was about (app.admin).
+    Claim events hang off the claim; ``article_id`` is for article-level events (ingest),
+    ``speaker`` for a speaker's own (edits, merges); ``subject_user`` is the person an admin
+    action was about (app.admin).
     """
     event = AuditEvent(action=action, user=user, claim=claim, article_id=article_id, subject_user=subject_user,
                        before=before, after=after)
+    if speaker is not None:
+        event.speaker_id = speaker.id
     db.session.add(event)
     return event
 

@@ -274,3 +274,14 @@ def claims_of_article(article_id: int) -> list[Claim]:
 def desk_users() -> list[User]:
     """Active users, for assignee pickers."""
     return list(db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)))
+
+
+def next_open_claim_id(claim: Claim) -> Optional[int]:
+    """The claim after ``claim`` in the queue's default order (newest article first, each in
+    reading order) that is still open, wrapping round to the first; None when none is."""
+    after = sa.or_(Claim.article_id < claim.article_id,
+                   sa.and_(Claim.article_id == claim.article_id,
+                           sa.or_(Claim.start > claim.start, sa.and_(Claim.start == claim.start, Claim.id > claim.id))))
+    stmt = (sa.select(Claim.id).where(Claim.status.in_(OPEN_STATUSES), Claim.removed_at.is_(None), Claim.id != claim.id)
+            .order_by(*SORTS["newest"]))
+    return db.session.scalar(stmt.where(after).limit(1)) or db.session.scalar(stmt.limit(1))

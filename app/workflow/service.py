@@ -19,8 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import related
 from app.database import begin_write
+from app.errors import BadStatus, DomainError, EvidenceExists, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
 from app.export.urls import external_url
-from app.errors import BadStatus, DomainError, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
 from app.extensions import db
 from app.ids import parse_id
 from app.ingest.speakers import find_or_create_speaker
@@ -444,9 +444,15 @@ def link_evidence(
     source_claim_id: Optional[int] = None,
     stance: Optional[str] = None,
     note: Optional[str] = None,
+    existing: Optional[str] = None,
 ) -> ClaimEvidence:
     """Link evidence to a claim: new evidence, evidence already in the desk (``evidence_id``),
     or another claim already checked (``source_claim_id``). Working on a new claim takes it.
+
+    New evidence whose URL is stored already with another title, excerpt, publisher or date
+    raises EvidenceExists (nothing written) unless ``existing`` says what to do: ``"keep"``
+    links the stored one as it is, ``"update"`` first updates it with the editor's values
+    (an ``evidence_updated`` event in this claim's history).
     """
     check_editor(user)
     claim = get_claim(claim_id)
@@ -464,7 +470,7 @@ def link_evidence(
     elif source_claim_id is not None:
         item = _evidence_from_claim(source_claim_id, claim, user)
     elif evidence is not None:
-        item = _new_or_existing_evidence(evidence, user)
+        item = _new_or_existing_evidence(evidence, user, claim=claim, existing=existing)
     else:
         raise Invalid("Give the evidence's URL and title, or pick evidence already in the desk.")
     if item.id is not None and db.session.scalar(sa.select(ClaimEvidence.id).where(
@@ -482,8 +488,14 @@ def link_evidence(
     return link
 
 
-def _new_or_existing_evidence(data: EvidenceInput, user: User) -> Evidence:
-    """Evidence is stored once: a URL already in the desk is reused."""
+EXISTING_CHOICES = ("keep", "update")
+EVIDENCE_FIELDS = ("title", "publisher", "published_at", "excerpt")  # what an editor may update
+
+
+def _new_or_existing_evidence(data: EvidenceInput, user: User, *, claim: Claim,
+                              existing: Optional[str] = None) -> Evidence:
+    """Evidence is stored once: a URL already in the desk is reused. When the editor typed
+    other values for it, they choose (``existing``): keep the stored ones or update them."""
     title = " ".join((data.title or "").split())
     url = (data.url or "").strip() or None
     if not title:
@@ -492,14 +504,65 @@ def _new_or_existing_evidence(data: EvidenceInput, user: User) -> Evidence:
         raise Invalid("Evidence needs the URL of its source.", field="url")
     if not is_web_url(url):
         raise Invalid("The evidence URL must start with http:// or https://.", field="url")
-    existing = db.session.scalar(sa.select(Evidence).where(Evidence.url == url).order_by(Evidence.id).limit(1))
-    if existing is not None:
-        return existing
-    item = Evidence(url=url, title=title[:500], publisher=(data.publisher or None), published_at=data.published_at,
-                    excerpt=(data.excerpt or None), created_by=user)
+    if existing is not None and existing not in EXISTING_CHOICES:
+        raise Invalid("existing must be 'keep' (link the stored source as it is) or 'update' (update it with "
+                      "these values).", field="existing")
+    mine = {"title": title[:500], "publisher": (data.publisher or "").strip() or None,
+            "published_at": data.published_at, "excerpt": (data.excerpt or "").strip() or None}
+    stored = db.session.scalar(sa.select(Evidence).where(Evidence.url == url).order_by(Evidence.id).limit(1))
+    if stored is not None:
+        if db.session.scalar(sa.select(ClaimEvidence.id).where(ClaimEvidence.claim_id == claim.id,
+                                                                ClaimEvidence.evidence_id == stored.id)):
+            raise Invalid("This evidence is already linked to the claim.", field="url")
+        # Fields the editor left empty keep the stored value; the others are compared.
+        differs = [k for k in EVIDENCE_FIELDS if mine[k] is not None and _norm(mine[k]) != _norm(getattr(stored, k))]
+        if not differs or existing == "keep":
+            return stored
+        if existing is None:
+            raise EvidenceExists(
+                f"This source is in the desk already as \u201c{stored.title}\u201d"
+                f"{' with another ' + ', '.join(_FIELD_WORDS[k] for k in differs) if differs else ''}. "
+                "Link it as stored, or update the stored source with what you typed (every claim that "
+                "uses it will show the update).",
+                evidence_id=stored.id, differs=differs, stored=evidence_values(stored), yours=_jsonable(mine))
+        _update_evidence(stored, {k: mine[k] for k in differs}, user=user, claim=claim)
+        return stored
+    item = Evidence(url=url, title=mine["title"], publisher=mine["publisher"], published_at=data.published_at,
+                    excerpt=mine["excerpt"], created_by=user)
     db.session.add(item)
     related.embed_evidence([item])
     return item
+
+
+_FIELD_WORDS = {"title": "title", "publisher": "publisher", "published_at": "date", "excerpt": "excerpt"}
+
+
+def _norm(value: Any) -> Any:
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (v.date().isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
+
+
+def evidence_values(item: Evidence) -> dict[str, Any]:
+    """The stored evidence as plain JSON (for a message, the API and the history)."""
+    return {"id": item.id, "url": item.url, **_jsonable({k: getattr(item, k) for k in EVIDENCE_FIELDS})}
+
+
+def _update_evidence(item: Evidence, changes: Mapping[str, Any], *, user: User, claim: Claim) -> None:
+    """Update stored evidence (not linked to an approved claim) and record it in ``claim``'s history."""
+    locked = db.session.scalar(sa.select(Claim.id).join(ClaimEvidence, ClaimEvidence.claim_id == Claim.id).where(
+        ClaimEvidence.evidence_id == item.id, Claim.status == "approved").limit(1))
+    if locked is not None:
+        raise BadStatus(f"The stored source backs approved claim #{locked}, which is locked: link it as stored, "
+                        "or give this version its own URL.", claim_id=locked)
+    before = _jsonable({k: getattr(item, k) for k in changes})
+    for name, value in changes.items():
+        setattr(item, name, value)
+    related.embed_evidence([item])
+    record("evidence_updated", user=user, claim=claim, before={"url": item.url, **before},
+           after={"url": item.url, **_jsonable(changes)})
 
 
 def _evidence_from_claim(source_claim_id: int, claim: Claim, user: User) -> Evidence:

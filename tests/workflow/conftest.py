@@ -7,13 +7,14 @@ Ingest and extraction have their own tests (tests/test_ingest.py, tests/extracti
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, Callable
 
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import AuditEvent, Claim, ClaimEvidence, Comment, Evidence, Verdict
+from app.models import AuditEvent, Claim, ClaimEvidence, Comment, Evidence, Speaker, Verdict
 from app.workflow import service
 
 
@@ -91,3 +92,15 @@ def refused(error: type, claim_id: int, match: str | None = None):
 def actions(claim_id: int) -> list[str]:
     """The claim's history as action names, oldest first."""
     return [event.action for event in service.history(claim_id)]
+
+
+KALLAS_2023 = """"Russia must lose this war," Prime Minister Kallas told reporters on Friday."""
+
+
+@pytest.fixture
+def kallas_ids(claims, make_article, make_claim) -> tuple[int, int]:
+    """(Kaja Kallas, a duplicate record "Prime Minister Kallas" with one quote of a later article)."""
+    later = make_article(KALLAS_2023, title="Kallas in Brussels", published_at=datetime(2023, 3, 3))
+    make_claim(later, "Russia must lose this war", speaker="Prime Minister Kallas", speaker_role="Prime Minister")
+    duplicate = db.session.scalar(sa.select(Speaker.id).where(Speaker.name == "Prime Minister Kallas"))
+    return claims[4].speaker_id, duplicate

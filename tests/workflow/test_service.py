@@ -135,9 +135,11 @@ def test_linking_evidence_keeps_someone_elses_assignment(claim_id, editor, edito
 
 def test_evidence_is_stored_once_and_linked_many_times(claim_id, other_claim_id, editor, editor2):
     first = service.link_evidence(claim_id, user=editor, evidence=evidence_input())
-    second = service.link_evidence(other_claim_id, user=editor2,
+    # another title for the same page: the editor chose to link the stored source (tests/workflow/test_stored_evidence.py)
+    second = service.link_evidence(other_claim_id, user=editor2, existing="keep",
                                    evidence=evidence_input(title="Same page, other title", stance="context"))
     assert first.evidence_id == second.evidence_id
+    assert second.evidence.title == "NATO press release 1"
     assert db.session.scalar(sa.select(sa.func.count(Evidence.id))) == 1
     assert db.session.scalar(sa.select(sa.func.count(ClaimEvidence.id))) == 2
     ev = db.session.get(Evidence, first.evidence_id)

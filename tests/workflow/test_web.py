@@ -76,7 +76,7 @@ def as_user(app):
 def test_a_new_claim_shows_the_editor_what_to_do_next(as_user, editor, claim_id):
     page = text(as_user(editor).get(f"/claims/{claim_id}"))
     assert "Next: link evidence, then propose a verdict." in re.sub(r"<[^>]+>", "", page)
-    assert re.search(r'<details class="card card-body" id="evidence-panel"\s+open>', page)
+    assert re.search(r'<details class="card card-body" id="evidence-panel"[^>]*\sopen>', page)
     assert 'id="cite-form"' in page and 'id="verdict-form"' in page
     verdict_form = page[page.index('id="verdict-form"'):]
     assert re.search(r'<button class="btn btn-primary" type="submit" disabled', verdict_form)
