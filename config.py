@@ -90,6 +90,21 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     CLAIMDESK_LOGIN_LIMIT = os.environ.get("CLAIMDESK_LOGIN_LIMIT", "10 per minute")
     CLAIMDESK_LOGIN_LIMIT_PER_ADDRESS = os.environ.get("CLAIMDESK_LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
+    # Background jobs (app/tasks): the task queue is SqliteHuey in instance/queue.db unless
+    # CLAIMDESK_QUEUE_URL names Redis (redis://host:6379/0), which every host must share.
+    CLAIMDESK_QUEUE_URL = os.environ.get("CLAIMDESK_QUEUE_URL", "")
+    CLAIMDESK_QUEUE_NAME = os.environ.get("CLAIMDESK_QUEUE_NAME", "claimdesk")
+    # How long POST /api/v1/articles and the ingest form wait for the job before answering 202.
+    CLAIMDESK_INGEST_WAIT = float(os.environ.get("CLAIMDESK_INGEST_WAIT") or 10)
+    # A consumer writes its heartbeat this often; one not seen for CLAIMDESK_CONSUMER_STALE
+    # seconds is gone: its running jobs are queued again (and, with the SQLite queue and no
+    # consumer alive, the web runs ingests in-process).
+    CLAIMDESK_HEARTBEAT_SECONDS = float(os.environ.get("CLAIMDESK_HEARTBEAT_SECONDS") or 10)
+    CLAIMDESK_CONSUMER_STALE = float(os.environ.get("CLAIMDESK_CONSUMER_STALE") or 30)
+    # A job that fails for a passing reason is tried this many times in all, waiting
+    # CLAIMDESK_JOB_RETRY_DELAY seconds before the second try, twice that before the third.
+    CLAIMDESK_JOB_TRIES = _int_env("CLAIMDESK_JOB_TRIES", 3)
+    CLAIMDESK_JOB_RETRY_DELAY = float(os.environ.get("CLAIMDESK_JOB_RETRY_DELAY") or 10)
     # Behind N reverse proxies, trust their X-Forwarded-For/-Proto (client address, https).
     CLAIMDESK_PROXY_COUNT = _int_env("CLAIMDESK_PROXY_COUNT", 0)
 

@@ -46,9 +46,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from app.web import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    from app import api, articles, auth, claims, dashboard, export, queue, speakers, web
+    from app import api, articles, auth, claims, dashboard, export, jobs, queue, speakers, web
 
-    for module in (auth, queue, claims, articles, speakers, api, export, dashboard):
+    for module in (auth, queue, claims, articles, speakers, api, export, dashboard, jobs):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.docs_bp)
     from app import account, admin, notifications, webhooks
@@ -60,8 +60,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.register_blueprint(webhooks.bp)
     web.init_app(app)
 
-    from app import cli
+    from app import cli, tasks
 
+    tasks.init_app(app)
     cli.init_app(app)
     return app
 

@@ -19,8 +19,9 @@ from app.errors import DomainError, DuplicateArticle
 from app.export.cli import export_corrections_command, export_csv_command
 from app.webhooks.delivery import deliver_due
 from app.extensions import db
-from app.ingest import Metadata, expand_paths, read_path, submit, submit_each
+from app.ingest import BatchSummary, Metadata, expand_paths, read_path, submit, submit_each
 from app.links import is_web_url
+from app.tasks.cli import worker_command
 from app.models import ROLES, Claim, User
 from app.workflow.cli import correct_group
 
@@ -36,23 +37,35 @@ def init_app(app: Flask) -> None:
     for command in (ingest_command, create_user_command, create_token_command, demo_command,
                     reindex_command, export_csv_command, set_password_command, deactivate_user_command,
                     reactivate_user_command, index_copies_command, export_corrections_command, correct_group,
-                    deliver_webhooks_command):
+                    deliver_webhooks_command, worker_command):
         app.cli.add_command(command)
 
 
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--user", "email", default=None, help="E-mail of the user to record as ingesting.")
-def ingest_command(paths: tuple[str, ...], email: str | None) -> None:
-    """Ingest .txt/.html files, folders of them and http(s):// addresses; prints a summary line."""
+@click.option("--no-wait", is_flag=True, help="Enqueue the jobs, print their ids and return at once.")
+@click.option("--sync", is_flag=True, help="Ingest in this process, one after another (no queue).")
+def ingest_command(paths: tuple[str, ...], email: str | None, no_wait: bool, sync: bool) -> None:
+    """Ingest .txt/.html files, folders of them and http(s):// addresses as jobs; shows a
+    progress bar until they are done (in this process when no consumer runs on the SQLite
+    queue), then a summary line."""
+    from app.tasks.jobs import runs_in_process
+
     user_id = _user_or_exit(email).id if email else None
     urls = [p for p in paths if is_web_url(p)]
     files = expand_paths([p for p in paths if not is_web_url(p)])
     if not files and not urls:
         raise click.ClickException("No .txt or .html files found in the paths given.")
-    with click.progressbar(length=len(files) + len(urls), label="Ingesting", file=sys.stderr,
-                           item_show_func=lambda p: str(getattr(p, "name", p) or "")) as bar:
-        summary = submit_each([*files, *urls], user_id=user_id, on_done=lambda item: bar.update(1, item))
+    items = [*files, *urls]
+    if sync or (not no_wait and runs_in_process()):
+        with click.progressbar(length=len(items), label="Ingesting", file=sys.stderr,
+                               item_show_func=lambda p: str(getattr(p, "name", p) or "")) as bar:
+            summary = submit_each(items, user_id=user_id, on_done=lambda item: bar.update(1, item))
+    else:
+        summary = _ingest_on_queue(items, user_id=user_id, wait=not no_wait)
+        if summary is None:
+            return
     for path, existing in summary.duplicates:
         click.echo(f"duplicate: {path} is article #{existing}")
     for path, reason in summary.failed:
@@ -61,6 +74,43 @@ def ingest_command(paths: tuple[str, ...], email: str | None) -> None:
     click.echo(f"{summary.line()}; {claims} claims added.")
     if summary.failed:
         sys.exit(1)
+
+
+def _ingest_on_queue(items: list, *, user_id: int | None, wait: bool) -> BatchSummary | None:
+    """One job per file or address on the queue; with ``wait``, a progress bar until all are
+    finished and their summary (None without)."""
+    from app.tasks.jobs import IngestRequest, create_job, send, wait_for_all
+
+    jobs: dict[str, str] = {}  # job id -> path or address
+    summary = BatchSummary()
+    for item in items:
+        try:
+            request = (IngestRequest(url=str(item), user_id=user_id, source="cli") if is_web_url(str(item))
+                       else IngestRequest(upload=read_path(Path(item)), user_id=user_id, source="cli"))
+            job = create_job(request)
+            send(job.id)
+        except DomainError as exc:
+            summary.failed.append((str(item), exc.message))
+            continue
+        jobs[job.id] = str(item)
+    if not wait:
+        for job_id, item in jobs.items():
+            click.echo(f"queued: {item} as job {job_id}")
+        for item, reason in summary.failed:
+            click.echo(f"failed: {item}: {reason}", err=True)
+        click.echo(f"{len(jobs)} jobs queued.")
+        return None
+    with click.progressbar(length=len(jobs), label="Ingesting (queued)", file=sys.stderr) as bar:
+        finished = wait_for_all(list(jobs), on_finished=lambda job: bar.update(1))
+    for job in finished:
+        item = jobs[job.id]
+        if job.status == "done":
+            summary.ingested.append((item, job.article_id, job.claims))
+        elif job.error_code == DuplicateArticle.code:
+            summary.duplicates.append((item, (job.error_details or {}).get("existing_id")))
+        else:
+            summary.failed.append((item, job.error_message or "failed"))
+    return summary
 
 
 @click.command("create-user")

@@ -25,6 +25,7 @@ from app.auth.service import create_token
 from app.extensions import db
 from app.models import Notification
 from app.webhooks import service as webhook_service
+from app.tasks.jobs import IngestRequest, create_job
 from app.workflow import service
 from tests.conftest import PASSWORD
 from tests.workflow.conftest import evidence_input
@@ -72,11 +73,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "articles.remove_claim": DESK,
     "speakers.index": DESK,
     "speakers.show": DESK,
+    "jobs.index": DESK,
+    "jobs.show": DESK,
+    "jobs.status": DESK,
     "speakers.edit": DESK,
     "speakers.merge": DESK,
     "speakers.unmerge": ADMINS,  # undoing a merge of two speakers
     # JSON API (token)
     "api.create_article": DESK,
+    "api.get_job": DESK,
     "api.get_article_json": DESK,
     "api.list_claims": DESK,
     "api.get_claim": DESK,
@@ -236,7 +241,8 @@ def targets(claims, editor2, reviewer, make_user, admin):
     notification = db.session.scalars(sa.select(Notification)).first()
     hook = webhook_service.register(url="https://hooks.example.org/in", secret="a secret of sixteen+",
                                     events=["claim.approved"], by=admin, resolve=lambda host, port: ["93.184.216.34"])
-    return {"claim_id": working, "link_id": link.id, "article_id": claim.article_id,
+    job = create_job(IngestRequest(text="A quoted article.", user_id=editor2.id))
+    return {"job_id": job.id, "claim_id": working, "link_id": link.id, "article_id": claim.article_id,
             "speaker_id": claim.speaker_id, "in_review": in_review, "approved": approved, "token_id": token.id,
             "user_id": editor2.id, "invitation_id": invitation.id, "invite_token": invite_token,
             "reset_token": reset_token, "notification_id": notification.id, "webhook_id": hook.id}
@@ -303,7 +309,8 @@ def test_get_routes_answer_each_role_as_the_table_says(app, callers, targets):
 
 def test_a_signed_in_page_is_a_real_page(callers, targets):
     """The matrix accepts redirects for allowed GETs; the pages themselves answer 200."""
-    for path in ("/queue", f"/claims/{targets['claim_id']}", "/articles", "/speakers/", "/ingest",
+    for path in ("/queue", f"/claims/{targets['claim_id']}", "/articles", "/speakers/", "/ingest", "/jobs",
+                 f"/jobs/{targets['job_id']}",
                  f"/articles/{targets['article_id']}", f"/speakers/{targets['speaker_id']}", "/dashboard", "/help/api"):
         for role in (EDITOR, REVIEWER, ADMIN):
             assert callers[role].send("get", path).status_code == 200, (path, role)

@@ -57,6 +57,8 @@ ERROR_TEXT = {
     "415": "The body is not JSON (`unsupported_media_type`).",
     "422": "A value is missing or wrong (`invalid`, `empty_text`, `evidence_required`); "
            "`details.field` names it.",
+    "500": "The quote extractor or the job failed (`extraction_failed`, `internal_error`).",
+    "503": "The task queue did not answer (`queue_unavailable`); nothing was queued.",
 }
 
 
@@ -191,6 +193,16 @@ SCHEMAS: dict[str, Schema] = {
     }, ("file",)),
     "ArticleCreated": obj({"id": {"type": "integer"}, "title": string(),
                            "claims": {"type": "array", "items": {"type": "integer"}}}, ("id", "title", "claims")),
+    "JobQueued": obj({"job": obj({"id": string(), "status": {"type": "string", "enum": ["queued", "running"]},
+                                  "url": string(description="`GET` it to follow the job.")},
+                                 ("id", "status", "url"))}, ("job",)),
+    "Job": obj({
+        "id": string(), "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+        "article": nullable(obj({"id": {"type": "integer"}}, ("id",))),
+        "claims": {"type": "integer", "description": "Claims stored (0 until done)."},
+        "error": nullable(obj({"code": string(), "message": string()}, ("code", "message"))),
+        "created_at": DATETIME, "finished_at": nullable(DATETIME),
+    }, ("id", "status", "article", "claims", "error", "created_at", "finished_at")),
     "Article": obj({
         "id": {"type": "integer"}, "title": string(), "url": nullable(string()), "publisher": nullable(string()),
         "published_at": nullable(DATETIME), "ingested_at": DATETIME, "source": string(),
@@ -316,13 +328,24 @@ PATHS: dict[str, dict[str, Any]] = {
         "summary": "Ingest an article and extract its claims",
         "description": "JSON text, `{\"url\": ...}` alone to fetch a web page, or a multipart upload of a "
                        ".txt/.html file. The claims arrive with status `new`. A refused fetch is 422 "
-                       "`fetch_refused`; a page answering an error is 422 `fetch_failed` (`details.remote_status`).",
+                       "`fetch_refused`; a page answering an error is 422 `fetch_failed` (`details.remote_status`). "
+                       "Every ingest is a job: done within `CLAIMDESK_INGEST_WAIT` seconds (default 10) it "
+                       "answers 201 (or the job's error) as here; otherwise 202 with the job, whose URL "
+                       "(also in `Location`) tells when it is done.",
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": ref("ArticleIn")},
             "multipart/form-data": {"schema": ref("ArticleUpload")},
         }},
         "responses": {"201": json_response("Stored; `Location` is the article's page.", ref("ArticleCreated")),
-                      **errors(400, 401, 409, 413, 415, 422)},
+                      "202": json_response("Queued or running; `Location` is the job.", ref("JobQueued")),
+                      **errors(400, 401, 409, 413, 415, 422, 500, 503)},
+    }},
+    "/jobs/{job_id}": {"get": {
+        "operationId": "getJob", "tags": ["articles"], "summary": "Where an ingest job stands",
+        "parameters": [{"name": "job_id", "in": "path", "required": True, "description": "The job's id.",
+                        "schema": string()}],
+        "responses": {"200": json_response("The job: `article` and `claims` once done, `error` once failed.",
+                                           ref("Job")), **errors(401, 404)},
     }},
     "/articles/{article_id}/claims": {"post": {
         "operationId": "addClaim", "tags": ["corrections"],

@@ -10,7 +10,9 @@ from app.api import serializers as ser
 from app.api.blueprint import api_user, bp
 from app.api.inputs import date_field, id_field, json_body, str_field
 from app.errors import Invalid
-from app.ingest import Metadata, Upload, article_claim_ids, get_article, submit
+from app.ingest import Metadata, Upload, article_claim_ids, get_article
+from app.tasks import IngestRequest, get_job, job_error, submit_job
+from app.tasks.jobs import job_claim_ids
 from app.workflow import service
 from app.workflow.queries import ClaimFilters, search_claims
 from app.workflow.rules import published_verdict
@@ -20,7 +22,8 @@ from app.workflow.rules import published_verdict
 @bp.post("/articles")
 def create_article():
     """Ingest an article from JSON text, a multipart file upload, or ``{"url": ...}`` alone
-    (the page is fetched under the fetcher's rules)."""
+    (the page is fetched under the fetcher's rules). A job: 201 with the article when it is
+    done within ``CLAIMDESK_INGEST_WAIT`` seconds, else 202 with the job to poll."""
     upload = None
     if request.files.get("file"):
         file = request.files["file"]
@@ -29,13 +32,24 @@ def create_article():
         data = json_body()
         if data.get("text") is not None and not isinstance(data["text"], str):
             raise Invalid("text must be a string.", field="text")
-    result = submit(
+    job = submit_job(IngestRequest(
         text=data.get("text"), upload=upload, url=str_field(data, "url"), user_id=api_user().id, source="api",
         metadata=Metadata(title=str_field(data, "title", 500), publisher=str_field(data, "publisher", 200),
                           published_at=date_field(data, "published_at")),
-    )
-    body = {"id": result.article_id, "title": result.title, "claims": result.claim_ids}
-    return jsonify(body), 201, {"Location": url_for("articles.show", article_id=result.article_id)}
+    ))
+    if job.status == "failed":
+        raise job_error(job)
+    if job.status != "done":
+        url = url_for("api.get_job", job_id=job.id)
+        return jsonify({"job": {"id": job.id, "status": job.status, "url": url}}), 202, {"Location": url}
+    body = {"id": job.article_id, "title": job.article.title, "claims": job_claim_ids(job)}
+    return jsonify(body), 201, {"Location": url_for("articles.show", article_id=job.article_id)}
+
+
+@bp.get("/jobs/<job_id>", endpoint="get_job")
+def job_status(job_id: str):
+    """Where an ingest job stands: queued, running, done (its article, claims) or failed (its error)."""
+    return jsonify(ser.job(get_job(job_id)))
 
 
 @bp.get("/articles/<int:article_id>")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from app.models import Article, AuditEvent, Claim, ClaimEvidence, Comment, Verdict, iso_utc
+from app.models import Article, AuditEvent, Claim, ClaimEvidence, Comment, Job, Verdict, iso_utc
 
 
 iso = iso_utc
@@ -80,4 +80,17 @@ def claim_detail(claim: Claim, history: list[AuditEvent]) -> dict[str, Any]:
         "verdict": verdict_json(claim.current_verdict),
         "comments": [comment_json(c) for c in claim.comments],
         "history": [history_item(e) for e in history],
+    }
+
+
+def job(job: Job) -> dict[str, Any]:
+    """``GET /api/v1/jobs/<id>``: where an ingest stands and what came of it."""
+    return {
+        "id": job.id,
+        "status": job.status,
+        "article": {"id": job.article_id} if job.article_id is not None else None,
+        "claims": job.claims,
+        "error": {"code": job.error_code, "message": job.error_message} if job.error_code else None,
+        "created_at": iso(job.created_at),
+        "finished_at": iso(job.finished_at),
     }

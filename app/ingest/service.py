@@ -82,6 +82,7 @@ def submit(
     metadata: Metadata = Metadata(),
     user_id: Optional[int] = None,
     source: Optional[str] = None,
+    on_stored: Optional[Callable[[Article, list[Claim]], None]] = None,
 ) -> Submitted:
     """Store one article, from pasted text, an uploaded file or a web address, and its claims.
 
@@ -93,6 +94,8 @@ def submit(
         user_id: who submits it (None: the system).
         source: recorded as the article's source, one of ``app.models.articles.SOURCES``
             (api, cli, seed ...); by default what was given: ``paste``, ``upload`` or ``url``.
+        on_stored: called with the article and its claims inside the ingest's transaction,
+            just before it commits (a job marks itself done there: both or neither happen).
     Raises:
         EmptyText, TooLarge, UnsupportedMedia, FetchRefused, Invalid, DuplicateArticle, Busy:
         nothing is stored.
@@ -101,24 +104,35 @@ def submit(
         raise Invalid(f"Unknown article source {source!r}: one of {', '.join(SOURCES)}.", field="source")
     user = _user(user_id)
     url = (url or "").strip() or None
-    if upload is not None:
+    kind = submission_kind(text=text, upload=upload, url=url)
+    if kind == "upload":
         limit = current_app.config["MAX_CONTENT_LENGTH"]
         if len(upload.data) > limit:
             raise TooLarge(f"{upload.filename or 'The file'} is larger than the upload limit of {limit:,} bytes.")
-        doc, kind = read_upload(upload.data, filename=upload.filename, content_type=upload.content_type), "upload"
-    elif (text or "").strip() or not url:
-        doc, kind = ArticleText(text=text or ""), "paste"
+        doc = read_upload(upload.data, filename=upload.filename, content_type=upload.content_type)
+    elif kind == "paste":
+        doc = ArticleText(text=text or "")
     else:
-        doc, kind = fetch_article(url), "url"
+        doc = fetch_article(url)
     doc.title = metadata.title or doc.title
     doc.publisher = metadata.publisher or doc.publisher
     doc.published_at = metadata.published_at or doc.published_at
     if kind != "url":  # a fetched page keeps the address it was finally read from
         doc.url = url or doc.url
     result = ingest_article(doc, user=user, source=source or kind,
-                            filename=upload.filename if upload is not None else None)
+                            filename=upload.filename if upload is not None else None, on_stored=on_stored)
     return Submitted(article_id=result.article.id, title=result.article.title,
                      claim_ids=[claim.id for claim in result.claims])
+
+
+def submission_kind(*, text: Optional[str], upload: Optional[Upload], url: Optional[str]) -> str:
+    """What ``submit`` reads: ``upload`` if there is a file, else ``paste`` if there is text
+    (or no address), else ``url`` (the page is fetched)."""
+    if upload is not None:
+        return "upload"
+    if (text or "").strip() or not (url or "").strip():
+        return "paste"
+    return "url"
 
 
 def _user(user_id: Optional[int]) -> Optional[User]:
@@ -178,6 +192,7 @@ def ingest_article(
     user: Optional[User],
     source: str,
     filename: Optional[str] = None,
+    on_stored: Optional[Callable[[Article, list[Claim]], None]] = None,
 ) -> IngestResult:
     """Store one article and turn its quotes into claims with status ``new`` (``submit``'s
     last step; call ``submit``).
@@ -230,6 +245,8 @@ def ingest_article(
             webhooks.emit("article.ingested", {"article_id": article.id, "title": article.title, "url": article.url,
                                                "source": source, "claims": [c.id for c in claims]})
             _after_claims_created(claims, prepared)
+            if on_stored is not None:
+                on_stored(article, claims)
             db.session.commit()
     except IntegrityError:
         existing = find_duplicate(text)
