@@ -81,8 +81,15 @@ class Config:
     CLAIMDESK_FETCH_TIMEOUT = float(os.environ.get("CLAIMDESK_FETCH_TIMEOUT") or 10)
     CLAIMDESK_FETCH_MAX_BYTES = _int_env("CLAIMDESK_FETCH_MAX_BYTES", 5 * 1024 * 1024)
     CLAIMDESK_FETCH_MAX_REDIRECTS = _int_env("CLAIMDESK_FETCH_MAX_REDIRECTS", 5)
-    # Hosts fetched although their address is not public. Tests only (their local server);
-    # deliberately not read from the environment.
+    # Requests to one host at least this many seconds apart, across every process (sources, URL ingest).
+    CLAIMDESK_FETCH_HOST_INTERVAL = float(os.environ.get("CLAIMDESK_FETCH_HOST_INTERVAL") or 1)
+    # Monitored sources (app/sources): default poll interval, new items taken per poll, and how
+    # long a poll may hold its source before another consumer may take it over.
+    CLAIMDESK_SOURCE_EVERY_MINUTES = _int_env("CLAIMDESK_SOURCE_EVERY_MINUTES", 30)
+    CLAIMDESK_SOURCE_MAX_ITEMS = _int_env("CLAIMDESK_SOURCE_MAX_ITEMS", 20)
+    CLAIMDESK_SOURCE_LEASE_SECONDS = _int_env("CLAIMDESK_SOURCE_LEASE_SECONDS", 600)
+    # Hosts fetched although their address is not public (a test's local server): never read
+    # from the environment; set it in the file named by CLAIMDESK_SETTINGS.
     CLAIMDESK_FETCH_ALLOWED_HOSTS: tuple[str, ...] = ()
     # Sign-in attempts (Flask-Limiter): per address and e-mail, and per address alone.
     RATELIMIT_ENABLED = True
@@ -117,6 +124,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # on only in its own test (tests/test_security.py)
     CLAIMDESK_ANN_BACKGROUND = False  # compactions and rebuilds finish before the call returns
+    CLAIMDESK_FETCH_HOST_INTERVAL = 0  # no pacing between the tests' requests (its own test sets it)
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )

@@ -28,6 +28,11 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_object(TestConfig)
+    # After the environment: a Python file of settings named by CLAIMDESK_SETTINGS (e.g. the
+    # non-public hosts a test or an operator lets the fetcher reach). A missing file is an error.
+    if os.environ.get("CLAIMDESK_SETTINGS"):
+        app.config.from_envvar("CLAIMDESK_SETTINGS")
+    if test_config is not None:
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
@@ -46,9 +51,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from app.web import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    from app import api, articles, auth, claims, dashboard, export, jobs, queue, speakers, web
+    from app import api, articles, auth, claims, dashboard, export, jobs, queue, sources, speakers, web
 
-    for module in (auth, queue, claims, articles, speakers, api, export, dashboard, jobs):
+    for module in (auth, queue, claims, articles, speakers, sources, api, export, dashboard, jobs):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.docs_bp)
     from app import account, admin, notifications, webhooks

@@ -22,7 +22,7 @@ from app.links import is_web_url
 from app.models import STATUS_LABELS, VERDICT_LABELS, utcnow
 from app.notifications.service import unread_count
 from app.workflow.publication import published_record
-from app.workflow.rules import can_administer, can_review, published_verdict
+from app.workflow.rules import can_administer, can_manage_sources, can_review, published_verdict
 
 
 def init_app(app: Flask) -> None:
@@ -120,8 +120,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["nl2p"] = nl2p
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS,
-                                 can_review=can_review, published_verdict=published_verdict,
-                                 published_record=published_record, can_administer=can_administer)
+                                 can_review=can_review, can_manage_sources=can_manage_sources,
+                                 published_verdict=published_verdict, published_record=published_record,
+                                 can_administer=can_administer)
 
 
 class IdConverter(IntegerConverter):

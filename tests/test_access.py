@@ -23,7 +23,7 @@ from flask import g, url_for
 from app.admin import service as admin_service
 from app.auth.service import create_token
 from app.extensions import db
-from app.models import Notification
+from app.models import Notification, Source
 from app.webhooks import service as webhook_service
 from app.tasks.jobs import IngestRequest, create_job
 from app.workflow import service
@@ -71,6 +71,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "articles.split_claim": DESK,
     "articles.merge_claims": DESK,
     "articles.remove_claim": DESK,
+    "sources.index": DESK,
+    "sources.create": ADMINS,
+    "sources.show": DESK,
+    "sources.edit": ADMINS,
+    "sources.poll": ADMINS,
+    "sources.delete": ADMINS,
     "speakers.index": DESK,
     "speakers.show": DESK,
     "jobs.index": DESK,
@@ -106,6 +112,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.split_claim": DESK,
     "api.merge_claims": DESK,
     "api.remove_claim": DESK,
+    "api.list_sources": DESK,
+    "api.create_source": ADMINS,
+    "api.get_source": DESK,
+    "api.patch_source": ADMINS,
+    "api.delete_source": ADMINS,
+    "api.poll_source": ADMINS,
     "api.export_csv": DESK,
     "api.claimreview": DESK,
     "api.claimreviews": DESK,
@@ -242,10 +254,14 @@ def targets(claims, editor2, reviewer, make_user, admin):
     hook = webhook_service.register(url="https://hooks.example.org/in", secret="a secret of sixteen+",
                                     events=["claim.approved"], by=admin, resolve=lambda host, port: ["93.184.216.34"])
     job = create_job(IngestRequest(text="A quoted article.", user_id=editor2.id))
+    source = Source(name="Wire", url="http://127.0.0.1:9/feed.xml", kind="feed", every_minutes=30)
+    db.session.add(source)
+    db.session.commit()
     return {"job_id": job.id, "claim_id": working, "link_id": link.id, "article_id": claim.article_id,
             "speaker_id": claim.speaker_id, "in_review": in_review, "approved": approved, "token_id": token.id,
             "user_id": editor2.id, "invitation_id": invitation.id, "invite_token": invite_token,
-            "reset_token": reset_token, "notification_id": notification.id, "webhook_id": hook.id}
+            "reset_token": reset_token, "notification_id": notification.id, "webhook_id": hook.id,
+            "source_id": source.id}
 
 
 def url_of(app, rule, targets: dict) -> str:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from app.models import CLAIM_KINDS, CLAIM_STATUSES, DELIVERY_STATES, NOTIFICATION_KINDS, STANCES, VERDICTS, WEBHOOK_EVENTS
+from app.models import (
+    CLAIM_KINDS, CLAIM_STATUSES, DELIVERY_STATES, NOTIFICATION_KINDS, SOURCE_KINDS, STANCES, VERDICTS, WEBHOOK_EVENTS,
+)
 
 API_PREFIX = "/api/v1"
 OPENAPI_VERSION = "3.1.0"
@@ -82,6 +84,7 @@ def query(name: str, description: str, schema: Schema | None = None) -> dict[str
 
 
 CLAIM_ID = path_param("claim_id", "The claim's id.")
+SOURCE_ID = path_param("source_id", "The source's id.")
 CLAIM_FILTERS = [
     query("status", "Statuses, comma-separated or repeated: " + ", ".join(CLAIM_STATUSES) + ".",
           string(examples=["new,in_progress"])),
@@ -211,6 +214,27 @@ SCHEMAS: dict[str, Schema] = {
                                 description="The earlier article this one copies (a wire copy) and the Jaccard "
                                             "similarity of their word shingles.")),
     }, ("id", "title", "url", "publisher", "published_at", "claims", "copy_of")),
+    "SourceIn": obj({
+        "url": string("uri", description="The feed, sitemap or front page (http/https)."),
+        "kind": {"type": "string", "enum": list(SOURCE_KINDS),
+                 "description": "`page`: a front page whose announced RSS/Atom feed is polled."},
+        "name": string(description="Shown in the desk; by default the address."),
+        "every_minutes": {"type": "integer", "minimum": 1, "maximum": 10080,
+                          "description": "Poll interval; by default `CLAIMDESK_SOURCE_EVERY_MINUTES` (30)."},
+    }, ("url", "kind"), additionalProperties=False),
+    "SourcePatch": obj({
+        "url": string("uri"), "kind": {"type": "string", "enum": list(SOURCE_KINDS)}, "name": nullable(string()),
+        "every_minutes": {"type": "integer", "minimum": 1, "maximum": 10080}, "paused": {"type": "boolean"},
+    }, additionalProperties=False),
+    "Source": obj({
+        "id": {"type": "integer"}, "name": string(), "url": string(), "kind": {"type": "string", "enum": list(SOURCE_KINDS)},
+        "every_minutes": {"type": "integer"}, "paused": {"type": "boolean"},
+        "feed_url": nullable(string(description="A front page's feed, found at its first poll.")),
+        "last_poll_at": nullable(DATETIME), "next_poll_at": nullable(DATETIME),
+        "items_seen": {"type": "integer"}, "articles_ingested": {"type": "integer"},
+        "last_error": nullable(string()), "last_error_at": nullable(DATETIME), "created_at": DATETIME,
+    }, ("id", "name", "url", "kind", "every_minutes", "paused", "last_poll_at", "next_poll_at", "items_seen",
+        "articles_ingested", "last_error")),
     "ClaimPatch": obj({
         "version": {"type": "integer"}, "content": string(), "speaker": nullable(string()),
         "kind": {"type": "string", "enum": list(CLAIM_KINDS)}, "start": {"type": "integer"},
@@ -362,6 +386,48 @@ PATHS: dict[str, dict[str, Any]] = {
         "summary": "An article: metadata, claim ids, and the article it copies (`copy_of`)",
         "parameters": [path_param("article_id", "The article's id.")],
         "responses": {"200": json_response("The article.", ref("Article")), **errors(401, 404)},
+    }},
+    "/sources": {
+        "get": {
+            "operationId": "listSources", "tags": ["sources"], "summary": "The monitored sources",
+            "responses": {"200": json_response("Every source, by name.", obj(
+                {"items": {"type": "array", "items": ref("Source")}}, ("items",))), **errors(401)},
+        },
+        "post": {
+            "operationId": "createSource", "tags": ["sources"], "summary": "Add a source (admins)",
+            "description": "Its first poll is due at once; each new item becomes an ingest job.",
+            "requestBody": body(ref("SourceIn")),
+            "responses": {"201": json_response("Added; `Location` is the source.", ref("Source")),
+                          **errors(400, 401, 403, 415, 422)},
+        },
+    },
+    "/sources/{source_id}": {
+        "get": {
+            "operationId": "getSource", "tags": ["sources"],
+            "summary": "A source: last and next poll, items seen, articles ingested, last error",
+            "parameters": [SOURCE_ID],
+            "responses": {"200": json_response("The source.", ref("Source")), **errors(401, 404)},
+        },
+        "patch": {
+            "operationId": "updateSource", "tags": ["sources"], "summary": "Change or pause a source (admins)",
+            "parameters": [SOURCE_ID], "requestBody": body(ref("SourcePatch")),
+            "responses": {"200": json_response("The source as saved.", ref("Source")),
+                          **errors(400, 401, 403, 404, 415, 422)},
+        },
+        "delete": {
+            "operationId": "deleteSource", "tags": ["sources"],
+            "summary": "Remove a source (admins); its articles stay",
+            "parameters": [SOURCE_ID],
+            "responses": {"204": {"description": "Removed."}, **errors(401, 403, 404)},
+        },
+    },
+    "/sources/{source_id}/poll": {"post": {
+        "operationId": "pollSource", "tags": ["sources"], "summary": "Poll now (admins)",
+        "description": "202: `poll` is `queued` (a consumer polls it) or `done` (polled in this process: "
+                       "the embedded queue with no consumer alive).",
+        "parameters": [SOURCE_ID],
+        "responses": {"202": json_response("Accepted.", obj({"source": ref("Source"), "poll": {
+            "type": "string", "enum": ["queued", "done"]}}, ("source", "poll"))), **errors(401, 403, 404)},
     }},
     "/claims": {"get": {
         "operationId": "listClaims", "tags": ["claims"], "summary": "List claims (the queue's filters)",

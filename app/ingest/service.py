@@ -23,6 +23,7 @@ from app.errors import DomainError, DuplicateArticle, EmptyText, ExtractionError
 from app.extensions import db
 from app.ids import parse_id
 from app.ingest.fetch import FetchSettings, fetch_html
+from app.ingest.pacing import pace
 from app.ingest.speakers import speaker_for_quote
 from app.ingest.text import (
     ALLOWED_SUFFIXES, ArticleText, guess_title, html_to_article, normalise_text, read_upload, text_fingerprint,
@@ -311,6 +312,7 @@ def fetch_settings() -> FetchSettings:
         timeout=float(config.get("CLAIMDESK_FETCH_TIMEOUT", 10)),
         max_bytes=int(config.get("CLAIMDESK_FETCH_MAX_BYTES", config["MAX_CONTENT_LENGTH"])),
         max_redirects=int(config.get("CLAIMDESK_FETCH_MAX_REDIRECTS", 5)),
+        before_request=pace,
     )
 
 

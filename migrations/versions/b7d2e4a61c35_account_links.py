@@ -1,7 +1,7 @@
 """account links (invitations, password resets) and the subject of admin audit events
 
 Revision ID: b7d2e4a61c35
-Revises: b16910d2ad82
+Revises: f0052edb6249
 Create Date: 2026-12-02 01:20:00
 
 ``account_links``: one-time invitation and reset links (only the token's hash is kept).
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d2e4a61c35'
-down_revision = 'b16910d2ad82'
+down_revision = 'f0052edb6249'
 branch_labels = None
 depends_on = None
 
