@@ -5,6 +5,8 @@ blueprints, CLI. It loads no model and touches no database: engines load on firs
 """
 from __future__ import annotations
 
+import importlib
+
 import os
 import secrets
 from pathlib import Path
@@ -66,6 +68,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     web.init_app(app)
 
     from app import cli, tasks
+    importlib.import_module("app.webhooks.tasks")  # registers the periodic webhook delivery
 
     tasks.init_app(app)
     cli.init_app(app)

@@ -234,3 +234,18 @@ def test_pages_register_pause_and_show_deliveries(app, receiver, admin, editor, 
     assert send(browser, "post", f"/admin/webhooks/{hook.id}/pause").status_code == 302
     assert not db.session.get(Webhook, hook.id).active
     assert send(sign_in(app, editor), "get", "/admin/webhooks").status_code == 403
+
+
+def test_the_queue_sends_due_deliveries_every_minute(app, receiver, claims, admin, editor, reviewer):
+    """The periodic task as a consumer's scheduler runs it (bound to the app's huey, once per
+    minute slot): the outbox written by the approval reaches the receiver, signed."""
+    from app.tasks import get_huey
+    from app.webhooks.tasks import DUE_TASK
+
+    hooks.register(url=receiver.url, secret=SECRET, events=["claim.approved"], by=admin)
+    approve(claims[1].id, editor, reviewer)
+    periodic = get_huey(app).claimdesk_tasks[DUE_TASK]
+    assert periodic.task_class in get_huey(app)._registry._periodic_tasks  # scheduled, not only callable
+    periodic.call_local()
+    assert [verified(item)["event"] for item in receiver.received] == ["claim.approved"]
+    assert db.session.scalar(sa.select(WebhookDelivery.state)) == "delivered"
