@@ -78,6 +78,9 @@ class Config:
     # A sign-in ends on the server after this many days, or, with "keep me signed in", when
     # its remember-me cookie does (REMEMBER_COOKIE_DURATION, Flask-Login's 365 days).
     CLAIMDESK_SESSION_DAYS = float(os.environ.get("CLAIMDESK_SESSION_DAYS") or 14)
+    # How long an admin's invitation and password-reset links work (hours).
+    CLAIMDESK_INVITE_HOURS = float(os.environ.get("CLAIMDESK_INVITE_HOURS") or 72)
+    CLAIMDESK_RESET_HOURS = float(os.environ.get("CLAIMDESK_RESET_HOURS") or 24)
     # Ingest from a web address (app/ingest/fetch.py): one deadline, a size cap, few redirects.
     CLAIMDESK_FETCH_TIMEOUT = float(os.environ.get("CLAIMDESK_FETCH_TIMEOUT") or 10)
     CLAIMDESK_FETCH_MAX_BYTES = _int_env("CLAIMDESK_FETCH_MAX_BYTES", 5 * 1024 * 1024)

@@ -5,6 +5,8 @@ blueprints, CLI. It loads no model and touches no database: engines load on firs
 """
 from __future__ import annotations
 
+import importlib
+
 import os
 import secrets
 from pathlib import Path
@@ -58,12 +60,17 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
         app.register_blueprint(module.bp)
     app.register_blueprint(api.docs_bp)
     app.register_blueprint(factchecks_bp)
-    from app import account
+    from app import account, admin, notifications, webhooks
 
     app.register_blueprint(account.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(admin.links_bp)
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(webhooks.bp)
     web.init_app(app)
 
     from app import cli, tasks
+    importlib.import_module("app.webhooks.tasks")  # registers the periodic webhook delivery
 
     tasks.init_app(app)
     cli.init_app(app)

@@ -12,12 +12,14 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from app.auth.passwords import password_problem
-from app.auth.service import change_password, create_token, create_user, set_active
+from app.admin import service as admin
+from app.auth.service import change_password, create_token, create_user
 from app.copies.cli import index_copies_command
 from app.errors import DomainError, DuplicateArticle
 from app.export.cli import export_corrections_command, export_csv_command
 from app.factchecks.cli import import_factchecks_command, related_factchecks_command
 from app.priority.cli import score_claims_command
+from app.webhooks.delivery import deliver_due
 from app.extensions import db
 from app.ingest import BatchSummary, Metadata, expand_paths, read_path, submit, submit_each
 from app.links import is_web_url
@@ -37,7 +39,8 @@ def init_app(app: Flask) -> None:
     for command in (ingest_command, create_user_command, create_token_command, demo_command,
                     reindex_command, export_csv_command, set_password_command, deactivate_user_command,
                     reactivate_user_command, index_copies_command, export_corrections_command, correct_group,
-                    worker_command, import_factchecks_command, related_factchecks_command, score_claims_command):
+                    deliver_webhooks_command, worker_command, import_factchecks_command, related_factchecks_command,
+                    score_claims_command):
         app.cli.add_command(command)
 
 
@@ -140,7 +143,7 @@ def set_password_command(email: str) -> None:
     that user ends."""
     user = _user_or_exit(email)
     try:
-        change_password(user, _read_password())
+        change_password(user, _read_password(), recorded_as="password_set")
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Password of {user.email} changed; every sign-in of theirs ended.")
@@ -151,7 +154,7 @@ def set_password_command(email: str) -> None:
 def deactivate_user_command(email: str) -> None:
     """Stop EMAIL from using the desk: every sign-in ends, API tokens stop working."""
     try:
-        user = set_active(email, False)
+        user = admin.set_active(admin.user_by_email(email).id, False, by=None)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"{user.email} deactivated; every sign-in of theirs ended.")
@@ -162,7 +165,7 @@ def deactivate_user_command(email: str) -> None:
 def reactivate_user_command(email: str) -> None:
     """Let EMAIL use the desk again (they sign in afresh: no old sign-in comes back)."""
     try:
-        user = set_active(email, True)
+        user = admin.set_active(admin.user_by_email(email).id, True, by=None)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"{user.email} reactivated.")
@@ -249,3 +252,12 @@ def _user_or_exit(email: str) -> User:
     if user is None:
         raise click.ClickException(f"No user with e-mail {email}.")
     return user
+
+
+@click.command("deliver-webhooks")
+@click.option("--limit", default=100, show_default=True, help="Deliveries attempted in this pass.")
+def deliver_webhooks_command(limit: int) -> None:
+    """One attempt at each webhook delivery that is due (the task queue does this on its own)."""
+    attempts = deliver_due(limit)
+    delivered = sum(1 for a in attempts if a.state == "delivered")
+    click.echo(f"{len(attempts)} attempted, {delivered} delivered, {len(attempts) - delivered} not (yet).")

@@ -11,7 +11,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from app.models import CLAIM_KINDS, CLAIM_STATUSES, SOURCE_KINDS, STANCES, VERDICTS
+from app.models import (
+    CLAIM_KINDS, CLAIM_STATUSES, DELIVERY_STATES, NOTIFICATION_KINDS, SOURCE_KINDS, STANCES, VERDICTS, WEBHOOK_EVENTS,
+)
 
 API_PREFIX = "/api/v1"
 OPENAPI_VERSION = "3.1.0"
@@ -100,7 +102,7 @@ CLAIM_FILTERS = [
           {"type": "string", "enum": ["true", "false"]}),
     query("sort", "Order of the claims (default `priority`: check-worthiness, repeats and claims already "
           "checked lower).", {"type": "string", "enum": ["priority", "newest", "oldest", "updated", "speaker",
-                                                          "status", "repeats_last"]}),
+                                                          "status", "repeats_last", "due"]}),
 ]
 DATETIME = string("date-time")
 
@@ -128,6 +130,7 @@ SCHEMAS: dict[str, Schema] = {
         "span": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
                  "description": "Character offsets [start, end) in the article text."},
         "cue": nullable(string()),
+        "due_date": nullable(string("date", description="The claim's optional deadline.")),
         "assignee": nullable(obj({"id": {"type": "integer"}, "name": string()})),
         "duplicate_of": nullable({"type": "integer"}),
         "checkworthiness": nullable({"type": "number", "minimum": 0, "maximum": 1,
@@ -167,6 +170,22 @@ SCHEMAS: dict[str, Schema] = {
         "refused": {"type": "array", "items": obj({"where": string(), "reason": string(),
                                                    "url": nullable(string())}, ("where", "reason"))},
     }, ("new", "updated", "unchanged", "refused")),
+    "Notification": obj({
+        "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(NOTIFICATION_KINDS)}, "message": string(),
+        "claim_id": nullable({"type": "integer"}), "actor": nullable(string()), "created_at": DATETIME,
+        "read_at": nullable(DATETIME),
+    }, ("id", "kind", "message", "created_at")),
+    "Webhook": obj({
+        "id": {"type": "integer"}, "url": string(), "events": {"type": "array", "items": string()},
+        "active": {"type": "boolean"}, "secret_length": {"type": "integer"}, "created_at": DATETIME,
+    }, ("id", "url", "events", "active")),
+    "WebhookDelivery": obj({
+        "id": {"type": "integer"}, "event": string(), "event_id": string(),
+        "state": {"type": "string", "enum": list(DELIVERY_STATES)}, "attempts": {"type": "integer"},
+        "last_status": nullable({"type": "integer"}), "last_error": nullable(string()), "created_at": DATETIME,
+        "last_attempt_at": nullable(DATETIME), "next_attempt_at": nullable(DATETIME),
+        "delivered_at": nullable(DATETIME),
+    }, ("id", "event", "state", "attempts")),
     "ClaimPage": obj({
         "items": {"type": "array", "items": ref("ClaimSummary")},
         "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
@@ -636,6 +655,57 @@ PATHS: dict[str, dict[str, Any]] = {
         ],
         "responses": {"200": json_response("ClaimReviews.", ref("ClaimReviewList")), **errors(401, 422)},
     }},
+    "/claims/{claim_id}/due": {"post": {
+        "operationId": "setDueDate", "tags": ["workflow"], "summary": "Set or clear a claim's due date",
+        "parameters": [CLAIM_ID],
+        "requestBody": body(obj({"due_date": nullable(string("date")), "version": {"type": "integer"}},
+                                ("due_date",))),
+        "responses": {"200": json_response("The claim.", ref("ClaimDetail")), **errors(401, 403, 404, 409, 415, 422)},
+    }},
+    "/notifications": {"get": {
+        "operationId": "listNotifications", "tags": ["notifications"],
+        "summary": "The token user's notifications, newest first",
+        "parameters": [query("unread", "`1`: unread ones only."), query("page", "Page number.", {"type": "integer"}),
+                       query("per_page", "At most 200.", {"type": "integer"})],
+        "responses": {"200": json_response("A page of notifications and the unread count.", obj({
+            "items": {"type": "array", "items": ref("Notification")}, "unread": {"type": "integer"},
+            "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"},
+        }, ("items", "unread", "total", "page", "pages"))), **errors(401)},
+    }},
+    "/notifications/read": {"post": {
+        "operationId": "readNotifications", "tags": ["notifications"],
+        "summary": "Mark notifications read: `ids`, or all of them with an empty body",
+        "requestBody": body(obj({"ids": {"type": "array", "items": {"type": "integer"}}}), required=False),
+        "responses": {"200": json_response("How many were marked, how many stay unread.", obj({
+            "marked": {"type": "integer"}, "unread": {"type": "integer"}}, ("marked", "unread"))),
+            **errors(401, 415, 422)},
+    }},
+    "/webhooks": {
+        "get": {
+            "operationId": "listWebhooks", "tags": ["webhooks"], "summary": "Registered webhooks (admins)",
+            "responses": {"200": json_response("The webhooks.", obj({"items": {"type": "array",
+                                                                              "items": ref("Webhook")}})),
+                          **errors(401, 403)},
+        },
+        "post": {
+            "operationId": "createWebhook", "tags": ["webhooks"],
+            "summary": "Register an endpoint, its secret and events (admins; public addresses only)",
+            "requestBody": body(obj({
+                "url": string("uri"), "secret": string(minLength=16, maxLength=200),
+                "events": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": list(WEBHOOK_EVENTS)}},
+            }, ("url", "secret", "events"), additionalProperties=False)),
+            "responses": {"201": json_response("The webhook (its secret is not sent back).", ref("Webhook")),
+                          **errors(401, 403, 415, 422)},
+        },
+    },
+    "/webhooks/{webhook_id}/deliveries": {"get": {
+        "operationId": "webhookDeliveries", "tags": ["webhooks"],
+        "summary": "An endpoint's deliveries, newest first (admins)",
+        "parameters": [path_param("webhook_id", "The webhook's id."), query("limit", "At most 500.", {"type": "integer"})],
+        "responses": {"200": json_response("The deliveries.", obj({"items": {"type": "array",
+                                                                              "items": ref("WebhookDelivery")}})),
+                      **errors(401, 403, 404)},
+    }},
     "/speakers": {"get": {
         "operationId": "listSpeakers", "tags": ["speakers"], "summary": "Speakers (not merged), most claims first",
         "parameters": [query("q", "Part of the name."),
@@ -692,8 +762,8 @@ def openapi_document(*, server_url: str = API_PREFIX) -> dict[str, Any]:
             "version": "1",
             "summary": "Claims, evidence, verdicts and exports of the Claimdesk fact-check desk.",
             "description": (
-                "Every call carries `Authorization: Bearer <token>` (an admin creates one with "
-                "`flask --app app create-token EMAIL`), except this description. Errors are JSON: "
+                "Every call carries `Authorization: Bearer <token>` (every user makes their own on the "
+                "desk's API tokens page, `/account/tokens`), except this description. Errors are JSON: "
                 '`{"error": {"code": ..., "message": ..., "details": ...}}`. Changes to a claim send its '
                 "`version` back; a stale one answers 409 `stale_version`."
             ),

@@ -24,6 +24,7 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "article": {"id": claim.article.id, "title": claim.article.title, "url": claim.article.url},
         "span": [claim.start, claim.end],
         "cue": claim.cue,
+        "due_date": claim.due_date.isoformat() if claim.due_date else None,
         "assignee": {"id": claim.assignee.id, "name": claim.assignee.name} if claim.assignee else None,
         "duplicate_of": claim.duplicate_of_id,
         "checkworthiness": claim.checkworthiness,

@@ -33,6 +33,11 @@ class WordingForm(VersionedForm):
     submit = SubmitField("Save wording")
 
 
+class DueDateForm(VersionedForm):
+    due_date = DateField("Due", validators=[Optional()], description="Leave empty for no due date.")
+    submit = SubmitField("Set due date")
+
+
 class AssignForm(VersionedForm):
     assignee = SelectField("Assign to", coerce=str, choices=[])
     submit = SubmitField("Assign")

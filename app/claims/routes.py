@@ -14,7 +14,7 @@ from app import related
 from app.articles.highlight import article_marks, context_window, highlight
 from app.claims.forms import (
     AssignForm, CiteClaimForm, ClaimEditForm, CommentForm, DismissForm, EvidenceForm, LinkExistingForm,
-    LinkFactCheckForm, ReopenForm, ReviewForm, TakeForm, UnlinkForm, VerdictForm, WordingForm,
+    DueDateForm, LinkFactCheckForm, ReopenForm, ReviewForm, TakeForm, UnlinkForm, VerdictForm, WordingForm,
 )
 from app.factchecks.service import factchecks_for_claim
 from app.priority.checked import already_checked
@@ -42,6 +42,7 @@ def _forms(claim: Claim, users: list, **overrides):
     forms = {
         "edit": _edit_form(claim),
         "wording": WordingForm(formdata=None, publication_wording=claim.wording),
+        "due": DueDateForm(formdata=None, due_date=claim.due_date),
         "assign": AssignForm(version=claim.version, formdata=None),
         "take": TakeForm(version=claim.version, formdata=None),
         "evidence": EvidenceForm(formdata=None),
@@ -194,6 +195,15 @@ def wording(claim_id: int):
     return _act(claim_id, form, lambda: service.update_claim(
         claim_id, user=current_user, version=_version(form),
         changes={"publication_wording": form.publication_wording.data}), "Publication wording saved.", "wording")
+
+
+@bp.route("/<int:claim_id>/due", methods=["POST"])
+@login_required
+def due(claim_id: int):
+    """Set or clear the claim's due date."""
+    form = DueDateForm()
+    return _act(claim_id, form, lambda: service.set_due_date(
+        claim_id, user=current_user, due=form.due_date.data, version=_version(form)), "Due date saved.", "due")
 
 
 @bp.route("/<int:claim_id>/take", methods=["POST"])

@@ -424,3 +424,57 @@ def _decode(data: bytes, charset: Optional[str]) -> str:
         except (LookupError, UnicodeDecodeError):
             pass
     return decode_bytes(data, charset)
+
+
+@dataclass
+class PostResult:
+    status: int
+    body: bytes  # the first ``max_bytes`` of the answer (kept for the delivery log)
+
+
+def post_bytes(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    settings: FetchSettings = FetchSettings(),
+    *,
+    resolve: Resolver = resolve_host,
+    ssl_context: Optional[ssl.SSLContext] = None,
+    max_answer: int = 2048,
+) -> PostResult:
+    """POST ``body`` to ``url`` under the same address rules as ``fetch_html`` (http/https,
+    every resolved address public unless allowed, connection pinned to the vetted address,
+    one deadline). Redirects are not followed: a webhook endpoint answers where it is.
+
+    Raises:
+        FetchRefused: the address is refused, cannot be reached, or did not answer in time.
+    """
+    deadline = time.monotonic() + settings.timeout
+    context = ssl_context or ssl.create_default_context()
+    target = parse_target(url)
+    addresses = vetted_addresses(target, settings, resolve)
+    last_error: Optional[BaseException] = None
+    for address in addresses:
+        timeout = _remaining(deadline, settings, target.host)
+        if target.scheme == "https":
+            conn: http.client.HTTPConnection = _PinnedHTTPSConnection(target.host, target.port, address, timeout,
+                                                                      context)
+        else:
+            conn = _PinnedHTTPConnection(target.host, target.port, address, timeout)
+        try:
+            conn.request("POST", target.path, body=body, headers={
+                "User-Agent": settings.user_agent, "Connection": "close", **headers})
+            conn.sock.settimeout(_remaining(deadline, settings, target.host))
+            response = conn.getresponse()
+            return PostResult(response.status, response.read(max_answer))
+        except socket.timeout:
+            raise FetchRefused(f"{target.host} did not answer within {settings.timeout:g} seconds.",
+                               host=target.host) from None
+        except ssl.SSLError as exc:
+            raise FetchRefused(f"The secure connection to {target.host} failed: {exc.reason or exc}.",
+                               host=target.host) from None
+        except (OSError, http.client.HTTPException) as exc:
+            last_error = exc
+        finally:
+            conn.close()
+    raise FetchRefused(f"Could not connect to {target.host}: {last_error}.", host=target.host)

@@ -33,6 +33,7 @@ from app.links import is_web_url
 from app.models import Article, Claim, User
 from app.models.articles import SOURCES
 from app.transaction import rollback_on_error
+from app.webhooks import service as webhooks
 from app.workflow.audit import claim_snapshot, record
 
 BUSY_MESSAGE = "The desk was busy saving something else; nothing was stored. Try again."
@@ -249,6 +250,8 @@ def ingest_article(
             record("article_ingested", user=user, article_id=article.id, after=after)
             for claim in claims:
                 record("claim_extracted", user=user, claim=claim, after=claim_snapshot(claim))
+            webhooks.emit("article.ingested", {"article_id": article.id, "title": article.title, "url": article.url,
+                                               "source": source, "claims": [c.id for c in claims]})
             _after_claims_created(claims, prepared)
             if on_stored is not None:
                 on_stored(article, claims)

@@ -1,7 +1,7 @@
 """Claims (quotes and reported speech) and what the desk attaches to them."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Optional
 
 import sqlalchemy as sa
@@ -81,6 +81,7 @@ class Claim(db.Model):
     dismiss_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     # What is published as ClaimReview ``claimReviewed``; None: the extracted content (``wording``).
     publication_wording: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    due_date: so.Mapped[Optional[date]] = so.mapped_column(sa.Date, index=True)  # optional deadline
     version: so.Mapped[int] = so.mapped_column(default=1)
     # Set at ingest by app/priority from the check-worthiness engine (None: not scored).
     checkworthiness: so.Mapped[Optional[float]] = so.mapped_column(sa.Float)
@@ -242,10 +243,13 @@ class AuditEvent(db.Model):
     article_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     speaker_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("speakers.id"), index=True)  # speaker events
     user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    # The person an admin action was about (invited, role changed, deactivated ...).
+    subject_user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     action: so.Mapped[str] = so.mapped_column(sa.String(50))
     before: so.Mapped[Optional[dict[str, Any]]] = so.mapped_column(sa.JSON)
     after: so.Mapped[Optional[dict[str, Any]]] = so.mapped_column(sa.JSON)
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
-    user: so.Mapped[Optional["User"]] = so.relationship()
+    user: so.Mapped[Optional["User"]] = so.relationship(foreign_keys=[user_id])
+    subject_user: so.Mapped[Optional["User"]] = so.relationship(foreign_keys=[subject_user_id])
     claim: so.Mapped[Optional[Claim]] = so.relationship(passive_deletes=True)

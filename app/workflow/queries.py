@@ -27,10 +27,13 @@ SORTS = {
     # New work first: repeats (of a quote already in the desk, e.g. in a wire copy's original) last.
     "repeats_last": (sa.case((Claim.duplicate_of_id.is_(None), 0), else_=1), Claim.article_id.desc(),
                      Claim.start.asc(), Claim.id.asc()),
+    # Soonest due first; claims without a due date after them.
+    "due": (Claim.due_date.is_(None).asc(), Claim.due_date.asc(), Claim.id.asc()),
 }
 SORT_LABELS = {
     "priority": "Priority", "newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
     "speaker": "By speaker", "status": "By status", "repeats_last": "New work first, repeats last",
+    "due": "Due date",
 }
 
 DEFAULT_SORT = "priority"

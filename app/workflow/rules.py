@@ -38,6 +38,11 @@ def can_reopen(user: Any) -> bool:
     return bool(user.is_authenticated and getattr(user, "role", None) == "admin")
 
 
+def can_administer(user: Any) -> bool:
+    """Only active admins manage people (invitations, roles, deactivation, resets) and webhooks."""
+    return bool(user is not None and user.is_authenticated and user.active and getattr(user, "role", None) == "admin")
+
+
 def is_published(claim_status: str, verdict_state: Optional[str]) -> bool:
     """A claim's verdict is public when the claim is approved and so is its latest verdict."""
     return claim_status == "approved" and verdict_state == "approved"

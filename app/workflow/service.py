@@ -11,7 +11,7 @@ import functools
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from app import priority, related
 from app.priority import checked
 from app.database import begin_write
 from app.errors import BadStatus, DomainError, EvidenceExists, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
+from app.export.urls import external_url
 from app.extensions import db
 from app.ids import parse_id
 from app.ingest.speakers import find_or_create_speaker
@@ -32,6 +33,8 @@ from app.models import (
     User, Verdict, utcnow,
 )
 from app.transaction import rollback_on_error
+from app.notifications import service as notifications
+from app.webhooks import service as webhooks
 from app.workflow import publication
 from app.workflow.audit import CLAIM_FIELDS, claim_snapshot, record
 from app.workflow.rules import TERMINAL_STATUSES, WORKING_STATUSES, can_edit, can_reopen, can_review
@@ -372,8 +375,52 @@ def assign(claim_id: int, *, user: User, assignee: Any, version: Optional[int] =
         return claim
     _touch(claim)
     record("assigned", user=user, claim=claim, before=before, after=_after(claim))
+    if claim.assignee is not None:
+        notifications.notify([claim.assignee], "assigned", claim, actor=user,
+                             message=f"{user.name} assigned claim #{claim.id} to you.")
     _commit(claim)
     return claim
+
+
+@atomic
+def set_due_date(claim_id: int, *, user: User, due: Any, version: Optional[int] = None) -> Claim:
+    """Give the claim a due date (an ISO date, a ``date``) or none (None or "")."""
+    check_editor(user)
+    claim = get_claim(claim_id)
+    check_version(claim, version)
+    if claim.status in TERMINAL_STATUSES:
+        raise BadStatus(f"This claim is {_status(claim)}; it has nothing left to be due.")
+    value = _due(due)
+    if value == claim.due_date:
+        return claim
+    before = claim.due_date
+    claim.due_date = value
+    _touch(claim)
+    record("due_date_set", user=user, claim=claim,
+           before={"due_date": before.isoformat() if before else None, "version": claim.version},
+           after={"due_date": value.isoformat() if value else None, "version": claim.version + 1})
+    if claim.assignee is not None and value is not None:
+        notifications.notify([claim.assignee], "assigned", claim, actor=user,
+                             message=f"{user.name} set claim #{claim.id} (assigned to you) due on {value:%Y-%m-%d}.")
+    _commit(claim)
+    return claim
+
+
+def _due(value: Any) -> Optional[date]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            parsed = None
+        if parsed is not None and date(2000, 1, 1) <= parsed <= date(2100, 12, 31):
+            return parsed
+    raise Invalid("due_date must be a date as YYYY-MM-DD (or null for none).", field="due_date")
 
 
 def take(claim_id: int, *, user: User, version: Optional[int] = None) -> Claim:
@@ -655,6 +702,16 @@ def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version
         db.session.add(Comment(claim=claim, author=user, body=pending.review_comment))
     record("verdict_approved", user=user, claim=claim, before=before,
            after=_after(claim) | {"verdict": pending.verdict, "comment": pending.review_comment})
+    notifications.notify([pending.proposed_by, claim.assignee], "approved", claim, actor=user,
+                         message=f"{user.name} approved your verdict on claim #{claim.id} ({pending.label}).")
+    if pending.review_comment:
+        _notify_mentions(claim, user, pending.review_comment, told=(pending.proposed_by, claim.assignee))
+    event = _event_data(claim) | {"verdict": pending.verdict, "label": pending.label,
+                                  "approved_by": user.name}
+    webhooks.emit("claim.approved", event)
+    webhooks.emit("factcheck.published", event | {
+        "public_url": external_url("export.fact_check", "claim_id")(claim.id),
+        "claimreview_url": external_url("api.claimreview", "claim_id")(claim.id)})
     _commit(claim)
     _refresh_matches_near(claim.id)  # claims it now answers are "already checked"
     return claim
@@ -678,6 +735,11 @@ def return_claim(claim_id: int, *, user: User, comment: str, version: Optional[i
     _touch(claim)
     db.session.add(Comment(claim=claim, author=user, body=comment))
     record("verdict_returned", user=user, claim=claim, before=before, after=_after(claim) | {"comment": comment})
+    notifications.notify([pending.proposed_by, claim.assignee], "returned", claim, actor=user,
+                         message=f"{user.name} returned claim #{claim.id} to you: \u201c{_short(comment, 120)}\u201d")
+    _notify_mentions(claim, user, comment, told=(pending.proposed_by, claim.assignee))
+    webhooks.emit("claim.returned", _event_data(claim) | {"verdict": pending.verdict, "comment": comment,
+                                                          "returned_by": user.name})
     _commit(claim)
     return claim
 
@@ -752,8 +814,23 @@ def add_comment(claim_id: int, *, user: User, body: str) -> Comment:
     comment = Comment(claim=claim, author=user, body=body)
     db.session.add(comment)
     record("commented", user=user, claim=claim, after={"body": body})
+    _notify_mentions(claim, user, body)
     db.session.commit()
     return comment
+
+
+def _notify_mentions(claim: Claim, user: User, text: str, told: Iterable[Optional[User]] = ()) -> None:
+    """Tell the people ``text`` mentions (``@name``) about it, but for those ``told`` already."""
+    notifications.notify(notifications.mentioned_users(text), "mentioned", claim, actor=user, told=told,
+                         message=f"{user.name} mentioned you on claim #{claim.id}: \u201c{_short(text, 120)}\u201d")
+
+
+def _event_data(claim: Claim) -> dict[str, Any]:
+    """What a webhook event says about a claim (its ``data``)."""
+    return {"claim_id": claim.id, "article_id": claim.article_id,
+            "claim_url": external_url("claims.show", "claim_id")(claim.id),
+            "content": claim.content, "publication_wording": claim.wording,
+            "speaker": claim.speaker.name if claim.speaker else None}
 
 
 # --- bulk -----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """check-worthiness and priority on claims (issue 14)
 
 Revision ID: b3e1c0a7d914
-Revises: f0052edb6249
+Revises: c9e1f3a5b7d9
 Create Date: 2026-12-02 01:10:00
 
 ``claims.checkworthiness`` (0..1, None until scored) and its reason are set at ingest by
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3e1c0a7d914'
-down_revision = 'f0052edb6249'
+down_revision = 'c9e1f3a5b7d9'
 branch_labels = None
 depends_on = None
 
