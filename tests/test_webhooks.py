@@ -248,4 +248,5 @@ def test_the_queue_sends_due_deliveries_every_minute(app, receiver, claims, admi
     assert periodic.task_class in get_huey(app)._registry._periodic_tasks  # scheduled, not only callable
     periodic.call_local()
     assert [verified(item)["event"] for item in receiver.received] == ["claim.approved"]
+    db.session.rollback()  # the task committed in its own app context: end this session's snapshot
     assert db.session.scalar(sa.select(WebhookDelivery.state)) == "delivered"
