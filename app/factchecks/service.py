@@ -32,7 +32,7 @@ from app.related import index
 from app.similarity.ranking import clean_query_text
 from app.transaction import rollback_on_error
 from app.workflow.audit import record
-from app.workflow.queries import escape_like
+from app.workflow.queries import Page, escape_like
 from app.workflow.rules import can_edit
 
 BUSY_MESSAGE = "The desk was busy saving something else; no fact-check was imported. Try again."
@@ -213,24 +213,8 @@ def import_factchecks(
 # --- reading ---------------------------------------------------------------------------------
 
 
-@dataclass
-class FactCheckPage:
-    items: list[FactCheck]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+# A page of fact-checks is the queue's page (items, total, page, per_page, pages, has_prev/next).
+FactCheckPage = Page
 
 
 def search_factchecks(q: str = "", *, page: int = 1, per_page: int = 50) -> FactCheckPage:
