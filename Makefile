@@ -10,6 +10,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 WORKERS ?= 2
 THREADS ?= 1
+CONSUMERS ?= 1
 PYTEST_ARGS ?=
 DEMO ?= 1
 
@@ -44,11 +45,11 @@ constraints:  ## after changing requirements*.txt and passing `make test`: pin w
 	$(BIN)/python tools/freeze_constraints.py requirements.txt requirements-dev.txt > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 
-run: setup  ## serve on http://$(HOST):$(PORT) with gunicorn
+run: setup  ## serve on http://$(HOST):$(PORT) with gunicorn, and CONSUMERS ingest consumers (tools/run.sh)
 	@echo ""
-	@echo "Claimdesk is running at http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
-		--timeout 180 --access-logfile - "app:create_app()"
+	@echo "Claimdesk is running at http://$(HOST):$(PORT) with $(CONSUMERS) consumer(s)  (Ctrl+C stops all)"
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) \
+		THREADS=$(THREADS) CONSUMERS=$(CONSUMERS) bash tools/run.sh
 
 test: setup $(DEV_STAMP) browser-setup  ## the whole suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

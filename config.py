@@ -56,6 +56,10 @@ class Config:
     CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO = _int_env("CLAIMDESK_QUEUE_EXACT_COUNT_UP_TO", 10_000)
     # Related claims (app/related): the shared nearest-neighbour index and full-text search.
     CLAIMDESK_ANN_DIR = os.environ.get("CLAIMDESK_ANN_DIR", "")  # "": instance/ann
+    # An on-disk cache of vectors for fact-check imports (benches re-importing one corpus); "" none.
+    CLAIMDESK_EMBEDDING_CACHE = os.environ.get("CLAIMDESK_EMBEDDING_CACHE", "")
+    # "Already checked" needs a match this likely right (0..1); 0: the calibration's threshold.
+    CLAIMDESK_CHECKED_THRESHOLD = float(os.environ.get("CLAIMDESK_CHECKED_THRESHOLD") or 0)
     # Below this many vectors a collection is searched exactly (a flat matrix); HNSW above.
     CLAIMDESK_ANN_EXACT_BELOW = _int_env("CLAIMDESK_ANN_EXACT_BELOW", 20_000)
     CLAIMDESK_ANN_JOURNAL_MAX = _int_env("CLAIMDESK_ANN_JOURNAL_MAX", 5_000)  # changes before a compaction
@@ -74,12 +78,22 @@ class Config:
     # A sign-in ends on the server after this many days, or, with "keep me signed in", when
     # its remember-me cookie does (REMEMBER_COOKIE_DURATION, Flask-Login's 365 days).
     CLAIMDESK_SESSION_DAYS = float(os.environ.get("CLAIMDESK_SESSION_DAYS") or 14)
+    # How long an admin's invitation and password-reset links work (hours).
+    CLAIMDESK_INVITE_HOURS = float(os.environ.get("CLAIMDESK_INVITE_HOURS") or 72)
+    CLAIMDESK_RESET_HOURS = float(os.environ.get("CLAIMDESK_RESET_HOURS") or 24)
     # Ingest from a web address (app/ingest/fetch.py): one deadline, a size cap, few redirects.
     CLAIMDESK_FETCH_TIMEOUT = float(os.environ.get("CLAIMDESK_FETCH_TIMEOUT") or 10)
     CLAIMDESK_FETCH_MAX_BYTES = _int_env("CLAIMDESK_FETCH_MAX_BYTES", 5 * 1024 * 1024)
     CLAIMDESK_FETCH_MAX_REDIRECTS = _int_env("CLAIMDESK_FETCH_MAX_REDIRECTS", 5)
-    # Hosts fetched although their address is not public. Tests only (their local server);
-    # deliberately not read from the environment.
+    # Requests to one host at least this many seconds apart, across every process (sources, URL ingest).
+    CLAIMDESK_FETCH_HOST_INTERVAL = float(os.environ.get("CLAIMDESK_FETCH_HOST_INTERVAL") or 1)
+    # Monitored sources (app/sources): default poll interval, new items taken per poll, and how
+    # long a poll may hold its source before another consumer may take it over.
+    CLAIMDESK_SOURCE_EVERY_MINUTES = _int_env("CLAIMDESK_SOURCE_EVERY_MINUTES", 30)
+    CLAIMDESK_SOURCE_MAX_ITEMS = _int_env("CLAIMDESK_SOURCE_MAX_ITEMS", 20)
+    CLAIMDESK_SOURCE_LEASE_SECONDS = _int_env("CLAIMDESK_SOURCE_LEASE_SECONDS", 600)
+    # Hosts fetched although their address is not public (a test's local server): never read
+    # from the environment; set it in the file named by CLAIMDESK_SETTINGS.
     CLAIMDESK_FETCH_ALLOWED_HOSTS: tuple[str, ...] = ()
     # Sign-in attempts (Flask-Limiter): per address and e-mail, and per address alone.
     RATELIMIT_ENABLED = True
@@ -87,6 +101,21 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     CLAIMDESK_LOGIN_LIMIT = os.environ.get("CLAIMDESK_LOGIN_LIMIT", "10 per minute")
     CLAIMDESK_LOGIN_LIMIT_PER_ADDRESS = os.environ.get("CLAIMDESK_LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
+    # Background jobs (app/tasks): the task queue is SqliteHuey in instance/queue.db unless
+    # CLAIMDESK_QUEUE_URL names Redis (redis://host:6379/0), which every host must share.
+    CLAIMDESK_QUEUE_URL = os.environ.get("CLAIMDESK_QUEUE_URL", "")
+    CLAIMDESK_QUEUE_NAME = os.environ.get("CLAIMDESK_QUEUE_NAME", "claimdesk")
+    # How long POST /api/v1/articles and the ingest form wait for the job before answering 202.
+    CLAIMDESK_INGEST_WAIT = float(os.environ.get("CLAIMDESK_INGEST_WAIT") or 10)
+    # A consumer writes its heartbeat this often; one not seen for CLAIMDESK_CONSUMER_STALE
+    # seconds is gone: its running jobs are queued again (and, with the SQLite queue and no
+    # consumer alive, the web runs ingests in-process).
+    CLAIMDESK_HEARTBEAT_SECONDS = float(os.environ.get("CLAIMDESK_HEARTBEAT_SECONDS") or 10)
+    CLAIMDESK_CONSUMER_STALE = float(os.environ.get("CLAIMDESK_CONSUMER_STALE") or 30)
+    # A job that fails for a passing reason is tried this many times in all, waiting
+    # CLAIMDESK_JOB_RETRY_DELAY seconds before the second try, twice that before the third.
+    CLAIMDESK_JOB_TRIES = _int_env("CLAIMDESK_JOB_TRIES", 3)
+    CLAIMDESK_JOB_RETRY_DELAY = float(os.environ.get("CLAIMDESK_JOB_RETRY_DELAY") or 10)
     # Behind N reverse proxies, trust their X-Forwarded-For/-Proto (client address, https).
     CLAIMDESK_PROXY_COUNT = _int_env("CLAIMDESK_PROXY_COUNT", 0)
 
@@ -99,6 +128,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # on only in its own test (tests/test_security.py)
     CLAIMDESK_ANN_BACKGROUND = False  # compactions and rebuilds finish before the call returns
+    CLAIMDESK_FETCH_HOST_INTERVAL = 0  # no pacing between the tests' requests (its own test sets it)
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )

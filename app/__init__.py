@@ -5,6 +5,8 @@ blueprints, CLI. It loads no model and touches no database: engines load on firs
 """
 from __future__ import annotations
 
+import importlib
+
 import os
 import secrets
 from pathlib import Path
@@ -28,6 +30,11 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_object(TestConfig)
+    # After the environment: a Python file of settings named by CLAIMDESK_SETTINGS (e.g. the
+    # non-public hosts a test or an operator lets the fetcher reach). A missing file is an error.
+    if os.environ.get("CLAIMDESK_SETTINGS"):
+        app.config.from_envvar("CLAIMDESK_SETTINGS")
+    if test_config is not None:
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
@@ -43,22 +50,30 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     extensions.limiter.init_app(app)
     database.configure_sqlite(app)
 
+    from app.factchecks.routes import bp as factchecks_bp
     from app.web import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    from app import api, articles, auth, claims, dashboard, export, queue, speakers, web
+    from app import api, articles, auth, claims, dashboard, export, jobs, queue, sources, speakers, web
 
-    for module in (auth, queue, claims, articles, speakers, export, dashboard):
+    for module in (auth, queue, claims, articles, speakers, sources, export, dashboard, jobs):
         app.register_blueprint(module.bp)
     api.init_app(app, api.bp)  # flask-smorest: the blueprint and its OpenAPI description
     app.register_blueprint(api.docs_bp)
-    from app import account
+    app.register_blueprint(factchecks_bp)
+    from app import account, admin, notifications, webhooks
 
     app.register_blueprint(account.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(admin.links_bp)
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(webhooks.bp)
     web.init_app(app)
 
-    from app import cli
+    from app import cli, tasks
+    importlib.import_module("app.webhooks.tasks")  # registers the periodic webhook delivery
 
+    tasks.init_app(app)
     cli.init_app(app)
     return app
 

@@ -12,13 +12,18 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from app.auth.passwords import password_problem
-from app.auth.service import change_password, create_token, create_user, set_active
+from app.admin import service as admin
+from app.auth.service import change_password, create_token, create_user
 from app.copies.cli import index_copies_command
 from app.errors import DomainError, DuplicateArticle
 from app.export.cli import export_corrections_command, export_csv_command
+from app.factchecks.cli import import_factchecks_command, related_factchecks_command
+from app.priority.cli import score_claims_command
+from app.webhooks.delivery import deliver_due
 from app.extensions import db
-from app.ingest import Metadata, expand_paths, read_path, submit, submit_each
+from app.ingest import BatchSummary, Metadata, expand_paths, read_path, submit, submit_each
 from app.links import is_web_url
+from app.tasks.cli import worker_command
 from app.models import ROLES, Claim, User
 from app.workflow.cli import correct_group
 
@@ -33,23 +38,37 @@ DEMO_USERS = (
 def init_app(app: Flask) -> None:
     for command in (ingest_command, create_user_command, create_token_command, demo_command,
                     reindex_command, export_csv_command, set_password_command, deactivate_user_command,
-                    reactivate_user_command, index_copies_command, export_corrections_command, correct_group):
+                    reactivate_user_command, index_copies_command, export_corrections_command, correct_group,
+                    deliver_webhooks_command, worker_command, import_factchecks_command, related_factchecks_command,
+                    score_claims_command):
         app.cli.add_command(command)
 
 
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--user", "email", default=None, help="E-mail of the user to record as ingesting.")
-def ingest_command(paths: tuple[str, ...], email: str | None) -> None:
-    """Ingest .txt/.html files, folders of them and http(s):// addresses; prints a summary line."""
+@click.option("--no-wait", is_flag=True, help="Enqueue the jobs, print their ids and return at once.")
+@click.option("--sync", is_flag=True, help="Ingest in this process, one after another (no queue).")
+def ingest_command(paths: tuple[str, ...], email: str | None, no_wait: bool, sync: bool) -> None:
+    """Ingest .txt/.html files, folders of them and http(s):// addresses as jobs; shows a
+    progress bar until they are done (in this process when no consumer runs on the SQLite
+    queue), then a summary line."""
+    from app.tasks.jobs import runs_in_process
+
     user_id = _user_or_exit(email).id if email else None
     urls = [p for p in paths if is_web_url(p)]
     files = expand_paths([p for p in paths if not is_web_url(p)])
     if not files and not urls:
         raise click.ClickException("No .txt or .html files found in the paths given.")
-    with click.progressbar(length=len(files) + len(urls), label="Ingesting", file=sys.stderr,
-                           item_show_func=lambda p: str(getattr(p, "name", p) or "")) as bar:
-        summary = submit_each([*files, *urls], user_id=user_id, on_done=lambda item: bar.update(1, item))
+    items = [*files, *urls]
+    if sync or (not no_wait and runs_in_process()):
+        with click.progressbar(length=len(items), label="Ingesting", file=sys.stderr,
+                               item_show_func=lambda p: str(getattr(p, "name", p) or "")) as bar:
+            summary = submit_each(items, user_id=user_id, on_done=lambda item: bar.update(1, item))
+    else:
+        summary = _ingest_on_queue(items, user_id=user_id, wait=not no_wait)
+        if summary is None:
+            return
     for path, existing in summary.duplicates:
         click.echo(f"duplicate: {path} is article #{existing}")
     for path, reason in summary.failed:
@@ -58,6 +77,43 @@ def ingest_command(paths: tuple[str, ...], email: str | None) -> None:
     click.echo(f"{summary.line()}; {claims} claims added.")
     if summary.failed:
         sys.exit(1)
+
+
+def _ingest_on_queue(items: list, *, user_id: int | None, wait: bool) -> BatchSummary | None:
+    """One job per file or address on the queue; with ``wait``, a progress bar until all are
+    finished and their summary (None without)."""
+    from app.tasks.jobs import IngestRequest, create_job, send, wait_for_all
+
+    jobs: dict[str, str] = {}  # job id -> path or address
+    summary = BatchSummary()
+    for item in items:
+        try:
+            request = (IngestRequest(url=str(item), user_id=user_id, source="cli") if is_web_url(str(item))
+                       else IngestRequest(upload=read_path(Path(item)), user_id=user_id, source="cli"))
+            job = create_job(request)
+            send(job.id)
+        except DomainError as exc:
+            summary.failed.append((str(item), exc.message))
+            continue
+        jobs[job.id] = str(item)
+    if not wait:
+        for job_id, item in jobs.items():
+            click.echo(f"queued: {item} as job {job_id}")
+        for item, reason in summary.failed:
+            click.echo(f"failed: {item}: {reason}", err=True)
+        click.echo(f"{len(jobs)} jobs queued.")
+        return None
+    with click.progressbar(length=len(jobs), label="Ingesting (queued)", file=sys.stderr) as bar:
+        finished = wait_for_all(list(jobs), on_finished=lambda job: bar.update(1))
+    for job in finished:
+        item = jobs[job.id]
+        if job.status == "done":
+            summary.ingested.append((item, job.article_id, job.claims))
+        elif job.error_code == DuplicateArticle.code:
+            summary.duplicates.append((item, (job.error_details or {}).get("existing_id")))
+        else:
+            summary.failed.append((item, job.error_message or "failed"))
+    return summary
 
 
 @click.command("create-user")
@@ -87,7 +143,7 @@ def set_password_command(email: str) -> None:
     that user ends."""
     user = _user_or_exit(email)
     try:
-        change_password(user, _read_password())
+        change_password(user, _read_password(), recorded_as="password_set")
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Password of {user.email} changed; every sign-in of theirs ended.")
@@ -98,7 +154,7 @@ def set_password_command(email: str) -> None:
 def deactivate_user_command(email: str) -> None:
     """Stop EMAIL from using the desk: every sign-in ends, API tokens stop working."""
     try:
-        user = set_active(email, False)
+        user = admin.set_active(admin.user_by_email(email).id, False, by=None)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"{user.email} deactivated; every sign-in of theirs ended.")
@@ -109,7 +165,7 @@ def deactivate_user_command(email: str) -> None:
 def reactivate_user_command(email: str) -> None:
     """Let EMAIL use the desk again (they sign in afresh: no old sign-in comes back)."""
     try:
-        user = set_active(email, True)
+        user = admin.set_active(admin.user_by_email(email).id, True, by=None)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"{user.email} reactivated.")
@@ -141,8 +197,10 @@ def reindex_command(if_missing: bool) -> None:
         built = [kind for kind in index.KINDS if index.ensure_index(kind)]
         click.echo(f"Related-claims index built for {', '.join(built)}." if built else "Related-claims index present.")
         return
+    from app.models import FactCheck
+
     total = db.session.scalar(sa.select(sa.func.count(Claim.id))) + db.session.scalar(
-        sa.select(sa.func.count(Evidence.id)))
+        sa.select(sa.func.count(Evidence.id))) + 2 * db.session.scalar(sa.select(sa.func.count(FactCheck.id)))
     with click.progressbar(length=total, label=f"Embedding with {current_app.config['CLAIMDESK_EMBEDDING_MODEL']}",
                            file=sys.stderr) as bar:
         counts = related.reindex(on_progress=bar.update)
@@ -194,3 +252,12 @@ def _user_or_exit(email: str) -> User:
     if user is None:
         raise click.ClickException(f"No user with e-mail {email}.")
     return user
+
+
+@click.command("deliver-webhooks")
+@click.option("--limit", default=100, show_default=True, help="Deliveries attempted in this pass.")
+def deliver_webhooks_command(limit: int) -> None:
+    """One attempt at each webhook delivery that is due (the task queue does this on its own)."""
+    attempts = deliver_due(limit)
+    delivered = sum(1 for a in attempts if a.state == "delivered")
+    click.echo(f"{len(attempts)} attempted, {delivered} delivered, {len(attempts) - delivered} not (yet).")

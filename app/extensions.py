@@ -26,7 +26,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-FULL_TEXT_TABLES = ("claims_fts", "evidence_fts")  # SQLite FTS5 tables and their shadow tables
+FULL_TEXT_TABLES = ("claims_fts", "evidence_fts", "factchecks_fts")  # SQLite FTS5 tables and their shadow tables
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any, Mapping, Optional
 
 from flask import Flask, jsonify, render_template, request
+from flask_login import current_user
 from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
@@ -18,9 +19,12 @@ from app.extensions import db, login_manager
 from app.ids import MAX_ID
 from app.inputs import DeskRequest
 from app.links import is_web_url
-from app.models import STATUS_LABELS, VERDICT_LABELS
+from app.models import STATUS_LABELS, VERDICT_LABELS, utcnow
+from app.notifications.service import unread_count
+from app.priority import priority_reason
+from app.priority.checked import already_checked
 from app.workflow.publication import published_record
-from app.workflow.rules import can_review, published_verdict
+from app.workflow.rules import can_administer, can_manage_sources, can_review, published_verdict
 
 
 def init_app(app: Flask) -> None:
@@ -115,12 +119,22 @@ def init_app(app: Flask) -> None:
         )
         return response
 
+    @app.context_processor
+    def desk_context() -> dict[str, Any]:
+        """Today's date (due dates) and, for a signed-in page, the unread notifications count."""
+        values: dict[str, Any] = {"today": utcnow().date()}
+        if request.blueprint != "api" and current_user.is_authenticated:
+            values["unread_notifications"] = unread_count(current_user)
+        return values
+
     app.jinja_env.tests["web_url"] = is_web_url
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["nl2p"] = nl2p
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS,
-                                 can_review=can_review, published_verdict=published_verdict,
-                                 published_record=published_record)
+                                 can_review=can_review, can_manage_sources=can_manage_sources,
+                                 published_verdict=published_verdict, published_record=published_record,
+                                 priority_reason=priority_reason, already_checked=already_checked,
+                                 can_administer=can_administer)
 
 
 class IdConverter(IntegerConverter):

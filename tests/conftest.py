@@ -65,7 +65,8 @@ def app(tmp_path_factory):
     url = _database_url(tmp)
     _reset_schema(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-                      "MAX_ARTICLE_CHARS": 200_000, "CLAIMDESK_ANN_DIR": str(tmp / "ann")})
+                      "MAX_ARTICLE_CHARS": 200_000, "CLAIMDESK_ANN_DIR": str(tmp / "ann"),
+                      "CLAIMDESK_QUEUE_URL": f"sqlite:///{tmp / 'queue.db'}"})
     with app.app_context():
         if url.startswith("sqlite"):
             _sync_normal(db.engine)

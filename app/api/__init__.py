@@ -24,7 +24,9 @@ Schemas live in app/api/schemas.py (fields in app/api/fields.py): request bodies
 tests/test_openapi.py refuses an operation without schemas, and tests/test_api_fuzz.py
 (schemathesis) fuzzes every operation on a live server: no 5xx, every answer as described.
 """
-from app.api import correction_routes, export_routes, routes, speaker_routes  # noqa: F401  (each adds its routes)
+from app.api import (  # noqa: F401  (each adds its routes to bp)
+    correction_routes, export_routes, notice_routes, routes, source_routes, speaker_routes,
+)
 from app.api.blueprint import bp
 from app.api.docs import bp as docs_bp
 from app.api.openapi import init_app

@@ -67,7 +67,8 @@ def authenticate_token():
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        raise Unauthorized("Send an API token as 'Authorization: Bearer <token>' (flask --app app create-token EMAIL).")
+        raise Unauthorized("Send an API token as 'Authorization: Bearer <token>'; every user makes their own "
+                           "on the API tokens page (/account/tokens).")
     user = user_for_token(secret.strip())
     if user is None:
         raise Unauthorized("The API token is unknown, revoked, or its user is inactive.")

@@ -106,6 +106,15 @@ def WebUrl(**kwargs: Any) -> fields.String:
     return fields.String(validate=[validate.Length(max=2000), _web_url], metadata=metadata, **kwargs)
 
 
+class Flag(fields.Boolean):
+    """A JSON ``true`` or ``false``: nothing else (no ``"yes"``, ``1`` or ``"true"``)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if type(value) is not bool:
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class StrictSchema(ma.Schema):
     """A request body: unknown fields are refused (422), never ignored."""
 

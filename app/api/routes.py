@@ -5,14 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import request, url_for
+from flask import jsonify, request, url_for
 from flask_smorest import abort
 
 from app import related
 from app.api import schemas as s
+from app.api import serializers as ser
 from app.api.blueprint import api_user, bp, errors
 from app.api.views import claim_view
-from app.ingest import Metadata, Upload, article_claim_ids, get_article, submit
+from app.errors import Invalid
+from app.factchecks import service as factchecks
+from app.ingest import Metadata, Upload, article_claim_ids, get_article
+from app.tasks import IngestRequest, get_job, job_error, submit_job
+from app.tasks.jobs import job_claim_ids
 from app.workflow import service
 from app.workflow.queries import ClaimFilters, search_claims
 from app.workflow.rules import published_verdict
@@ -51,13 +56,16 @@ def _links_to_claim(pointer: str, *, version: str | None = None) -> dict[str, An
     "multipart/form-data": {"schema": s.ArticleUploadSchema},
 }}, responses={201: {"links": _links_to_claim("$response.body#/claims/0")}})
 @bp.response(201, s.ArticleCreatedSchema, description="Stored; `Location` is the article's page.")
+@bp.alt_response(202, schema=s.JobAcceptedSchema, description="Queued or running; `Location` is the job to poll.")
 @errors(400, 409, 413, 415, 422)
 def create_article():
     """Ingest an article and extract its claims
 
     JSON text, `{"url": ...}` alone to fetch a web page, or a multipart upload of a .txt/.html
-    file. The claims arrive with status `new`. A refused fetch is 422 `fetch_refused`; a page
-    answering an error is 422 `fetch_failed` (`details.remote_status`).
+    file; the claims arrive with status `new`. Ingest is a job: 201 with the article when it
+    is done within `CLAIMDESK_INGEST_WAIT` seconds, else 202 with the job to poll
+    (`GET /jobs/{job_id}`). A refused fetch is 422 `fetch_refused`; a page answering an error
+    is 422 `fetch_failed` (`details.remote_status`).
     """
     upload = None
     if request.files.get("file") or request.mimetype == "multipart/form-data":
@@ -68,14 +76,30 @@ def create_article():
         upload = Upload(file.read(), file.filename or "", file.mimetype)
     else:
         data = bp.ARGUMENTS_PARSER.parse(s.ArticleInSchema(), request, location="json")
-    result = submit(
+    job = submit_job(IngestRequest(
         text=data.get("text"), upload=upload, url=data.get("url"), user_id=api_user().id, source="api",
         metadata=Metadata(title=(data.get("title") or "").strip() or None,
                           publisher=(data.get("publisher") or "").strip() or None,
                           published_at=data.get("published_at")),
-    )
-    body = {"id": result.article_id, "title": result.title, "claims": result.claim_ids}
-    return body, 201, {"Location": url_for("articles.show", article_id=result.article_id)}
+    ))
+    if job.status == "failed":
+        raise job_error(job)
+    if job.status != "done":
+        url = url_for("api.get_job", job_id=job.id)
+        response = jsonify(s.JobAcceptedSchema().dump({"job": {"id": job.id, "status": job.status, "url": url}}))
+        response.status_code, response.headers["Location"] = 202, url
+        return response
+    body = {"id": job.article_id, "title": job.article.title, "claims": job_claim_ids(job)}
+    return body, 201, {"Location": url_for("articles.show", article_id=job.article_id)}
+
+
+@bp.get("/jobs/<job_id>", endpoint="get_job", tags=["articles"])
+@bp.doc(operationId="getJob")
+@bp.response(200, s.JobSchema, description="The job.")
+@errors(404)
+def job_status(job_id: str):
+    """Where an ingest job stands: queued, running, done (its article, claims) or failed (its error)"""
+    return ser.job(get_job(job_id))
 
 
 @bp.get("/articles/<int:article_id>", tags=["articles"])
@@ -175,13 +199,14 @@ def reopen(data: dict[str, Any], claim_id: int):
 @bp.response(201, s.EvidenceLinkSchema, description="The new link.")
 @errors(400, 403, 404, 409, 415, 422)
 def add_evidence(data: dict[str, Any], claim_id: int):
-    """Link evidence to a claim"""
+    """Link evidence to a claim: new, or already in the desk, or an approved claim, or an imported fact-check"""
     evidence_id, source_claim_id = data.get("evidence_id"), data.get("source_claim_id")
+    factcheck_id = data.get("factcheck_id")
     text = {name: (data.get(name) or "").strip() or None for name in ("url", "title", "publisher", "excerpt", "note")}
     return service.link_evidence(
         claim_id, user=api_user(), evidence_id=evidence_id, source_claim_id=source_claim_id,
-        stance=data["stance"], note=text["note"], existing=data.get("existing"),
-        evidence=None if evidence_id or source_claim_id else service.EvidenceInput(
+        factcheck_id=factcheck_id, stance=data["stance"], note=text["note"], existing=data.get("existing"),
+        evidence=None if evidence_id or source_claim_id or factcheck_id else service.EvidenceInput(
             url=text["url"], title=text["title"] or "", stance=data["stance"], publisher=text["publisher"],
             published_at=data.get("published_at"), excerpt=text["excerpt"], note=text["note"],
         ),
@@ -245,15 +270,63 @@ def history(claim_id: int):
 @bp.get("/claims/<int:claim_id>/related", tags=["claims"])
 @bp.doc(operationId="relatedClaims")
 @bp.arguments(s.RelatedQuerySchema, location="query", as_kwargs=True)
-@bp.response(200, s.RelatedClaimsSchema, description="Related claims, best first.")
+@bp.response(200, s.RelatedClaimsSchema, description="Related claims, in the claim page's order.")
 @errors(404, 422)
 def related_claims(claim_id: int, k: int = 5):
-    """Claims most similar to this one (sentence embeddings fused with BM25), best first"""
+    """Claims most similar to this one (sentence embeddings fused with BM25)
+
+    In the claim page's order: a same-speaker repeat of an approved claim first, then by
+    score, the same article's claims last (`same_article`)."""
     claim = service.get_claim(claim_id)
-    items = related.related_claims(claim, k=max(1, min(k, 50)), prefer_elsewhere=False)
+    items = related.related_claims(claim, k=max(1, min(k, 50)))
     return {"items": [{
         "id": item.claim.id, "content": item.claim.content, "speaker": item.claim.speaker,
         "status": item.claim.status, "score": round(item.score, 4),
         "verdict": published_verdict(item.claim).verdict if published_verdict(item.claim) else None,
-        "article_id": item.claim.article_id,
+        "article_id": item.claim.article_id, "same_article": item.same_article, "same_speaker": item.same_speaker,
+        "repeat_of_approved": item.repeat_of_approved,
     } for item in items]}
+
+
+# --- fact-checks from other publishers -----------------------------------------------------
+
+@bp.get("/factchecks", tags=["factchecks"])
+@bp.doc(operationId="listFactChecks")
+@bp.arguments(s.FactCheckQuerySchema, location="query", as_kwargs=True)
+@bp.response(200, s.FactCheckPageSchema, description="One page of imported fact-checks.")
+@errors(422)
+def list_factchecks(q: str = "", page: int = 1, per_page: int = 50):
+    """Imported fact-checks whose claim, headline, publisher or claimant contain every word of `q`"""
+    found = factchecks.search_factchecks(q, page=page, per_page=per_page)
+    return {"items": [ser.factcheck_json(f) for f in found.items], "total": found.total,
+            "page": found.page, "per_page": found.per_page, "pages": found.pages}
+
+
+@bp.post("/factchecks/import", tags=["factchecks"])
+@bp.doc(operationId="importFactChecks", requestBody={"required": True, "content": {
+    "multipart/form-data": {"schema": s.FactCheckUploadSchema},
+    "application/ld+json": {"schema": {"type": "object"}},
+    "application/json": {"schema": {}},
+    "text/csv": {"schema": {"type": "string"}},
+    "text/html": {"schema": {"type": "string"}},
+}})
+@bp.arguments(s.FactCheckImportQuerySchema, location="query", as_kwargs=True)
+@bp.response(200, s.ImportReportSchema, description="What was imported, and each refused item's reason.")
+@errors(403, 413, 422)
+def import_factchecks(name: str | None = None):
+    """Import ClaimReview fact-checks (JSON-LD, HTML with JSON-LD, CSV)
+
+    Files sent as multipart `file` fields, or one file as the raw body (named by `?name=`,
+    else by its content type). 422 when nothing could be imported."""
+    files = [factchecks.FactCheckFile(f.filename or "upload", f.read()) for f in request.files.getlist("file")]
+    if not files and request.data:
+        files = [factchecks.FactCheckFile(name or _name_for(request.mimetype), request.data)]
+    report = factchecks.import_factchecks(files, user_id=api_user().id)
+    body = report.to_json()
+    if report.refused and not (report.new or report.updated or report.unchanged):
+        raise Invalid(f"Nothing was imported: {len(report.refused)} item(s) refused.", refused=body["refused"])
+    return body
+
+
+def _name_for(mimetype: str) -> str:
+    return {"text/csv": "upload.csv", "text/html": "upload.html"}.get(mimetype, "upload.json")

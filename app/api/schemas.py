@@ -11,9 +11,14 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.api.fields import (
-    Choice, Id, QuerySchema, Span, StrictSchema, Text, UserRef, UtcDateTime, Version, WebUrl,
+    Choice, Flag, Id, QuerySchema, Span, StrictSchema, Text, UserRef, UtcDateTime, Version, WebUrl,
 )
-from app.models import CLAIM_KINDS, CLAIM_STATUSES, STANCES, VERDICTS
+from app.models import (
+    CLAIM_KINDS, CLAIM_STATUSES, DELIVERY_STATES, NOTIFICATION_KINDS, SOURCE_KINDS, STANCES, VERDICTS,
+    WEBHOOK_EVENTS,
+)
+from app.priority import priority_reason
+from app.priority.checked import already_checked
 from app.workflow.queries import SORTS
 
 ACTION_FIELDS_MESSAGE = "Status and assignee are not corrections: use take, assign, dismiss and reopen."
@@ -55,6 +60,19 @@ class UserRefSchema(ma.Schema):
     name = fields.String(required=True)
 
 
+class AlreadyCheckedSchema(ma.Schema):
+    kind = Choice(("claim", "factcheck"), required=True)
+    id = fields.Integer(metadata={"description": "The approved claim (kind `claim`)."})
+    url = fields.String(metadata={"description": "The fact-check's address (kind `factcheck`)."})
+    factcheck_id = fields.Integer(metadata={"description": "Link it as evidence with this (kind `factcheck`)."})
+    verdict = fields.String(allow_none=True, required=True, metadata={
+        "description": "The desk's verdict, or the fact-check's rating (alternateName)."})
+    publisher = fields.String(allow_none=True, required=True)
+    score = fields.Float(required=True, metadata={"description": "Probability that the match is right (0..1)."})
+
+
+
+
 class ClaimSummarySchema(ma.Schema):
     id = fields.Integer(required=True)
     content = fields.String(required=True)
@@ -70,8 +88,26 @@ class ClaimSummarySchema(ma.Schema):
     cue = fields.String(allow_none=True, required=True)
     assignee = fields.Nested(UserRefSchema, allow_none=True, required=True)
     duplicate_of = fields.Integer(attribute="duplicate_of_id", allow_none=True, required=True)
+    due_date = fields.Date(allow_none=True, required=True, metadata={"description": "The claim's optional deadline."})
+    checkworthiness = fields.Float(allow_none=True, required=True, metadata={
+        "minimum": 0, "maximum": 1, "description": "How much the claim is worth checking (set at ingest)."})
+    priority = fields.Float(required=True, metadata={
+        "description": "The Priority sort's key: check-worthiness, minus 1 for a repeat, minus 2 when already checked."})
+    priority_reason = fields.String(required=True, metadata={
+        "description": "Why, in a word or two: `number`, `comparison`, `repeat of #12`, `already checked by …`."})
+    already_checked = fields.Nested(AlreadyCheckedSchema, allow_none=True, required=True, metadata={
+        "description": "The claim's best match already checked (an approved claim or an imported fact-check) "
+                       "when it scores above the flag's threshold; null otherwise."})
     created_at = UtcDateTime(required=True)
     updated_at = UtcDateTime(required=True)
+
+    def get_attribute(self, obj, attr, default):
+        if attr == "priority_reason":
+            return priority_reason(obj)
+        if attr == "already_checked":
+            found = already_checked(obj)
+            return found.to_json() if found else None
+        return super().get_attribute(obj, attr, default)
 
 
 class ClaimPageSchema(ma.Schema):
@@ -160,6 +196,10 @@ class RelatedClaimSchema(ma.Schema):
     score = fields.Float(required=True, metadata={"description": "Fused similarity, higher is closer."})
     verdict = Choice(VERDICTS, allow_none=True, required=True)
     article_id = fields.Integer(required=True)
+    same_article = fields.Boolean(required=True, metadata={"description": "From the same article (listed last)."})
+    same_speaker = fields.Boolean(required=True)
+    repeat_of_approved = fields.Boolean(required=True, metadata={
+        "description": "The same speaker repeating a claim the desk approved (listed first)."})
 
 
 class RelatedClaimsSchema(ma.Schema):
@@ -419,6 +459,7 @@ class EvidenceInSchema(StrictSchema):
     note = Text(5_000)
     evidence_id = Id(metadata={"description": "Link evidence already in the desk instead."})
     source_claim_id = Id(metadata={"description": "Link an approved claim as evidence instead."})
+    factcheck_id = Id(metadata={"description": "Link an imported fact-check as evidence instead."})
     existing = Choice(("keep", "update"), metadata={
         "description": "When `url` is stored already with another title, excerpt, publisher or date (409 "
                        "`evidence_exists`, `details.stored`): `keep` links the stored one, `update` updates it "
@@ -463,7 +504,10 @@ class ClaimFiltersQuerySchema(QuerySchema):
     since = fields.Date(metadata={"description": "Claims extracted on or after this day."})
     until = fields.Date(metadata={"description": "Claims extracted on or before this day."})
     hide_duplicates = Choice(("0", "1"), metadata={"description": "`1` leaves out repeats of a quote."})
-    sort = Choice(tuple(SORTS), metadata={"description": "Order of the claims."})
+    already_checked = Choice(("true", "false", "1", "0"), metadata={
+        "description": "`true`: only claims flagged \"already checked\"; `false`: only the others."})
+    sort = Choice(tuple(SORTS), metadata={"description": "Order of the claims (default `priority`: check-worthiness, "
+                                                    "repeats and claims already checked lower)."})
 
 
 class ClaimListQuerySchema(ClaimFiltersQuerySchema):
@@ -483,3 +527,231 @@ class ClaimReviewsQuerySchema(QuerySchema):
     since = fields.String(metadata={"description": "ISO 8601 date or date-time (UTC); inclusive.",
                                     "example": "2024-05-01"})
     limit = fields.Integer(metadata={"description": "At most this many (default 100, at most 1000)."})
+
+
+# --- ingest jobs ------------------------------------------------------------------------------
+
+class JobRefSchema(ma.Schema):
+    id = fields.String(required=True)
+    status = Choice(("queued", "running"), required=True)
+    url = fields.String(required=True, metadata={"description": "`GET` it to follow the job."})
+
+
+class JobAcceptedSchema(ma.Schema):
+    job = fields.Nested(JobRefSchema, required=True)
+
+
+class IdOnlySchema(ma.Schema):
+    id = fields.Integer(required=True)
+
+
+class JobErrorSchema(ma.Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class JobSchema(ma.Schema):
+    id = fields.String(required=True)
+    status = Choice(("queued", "running", "done", "failed"), required=True)
+    article = fields.Nested(IdOnlySchema, allow_none=True, required=True)
+    claims = fields.Integer(required=True, metadata={"description": "Claims stored (0 until done)."})
+    error = fields.Nested(JobErrorSchema, allow_none=True, required=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    finished_at = fields.String(allow_none=True, required=True, metadata={"format": "date-time"})
+
+
+# --- fact-checks from other publishers --------------------------------------------------------
+
+class FactCheckRatingSchema(ma.Schema):
+    alternateName = fields.String(allow_none=True)
+    ratingValue = fields.Float(allow_none=True)
+    bestRating = fields.Float(allow_none=True)
+    worstRating = fields.Float(allow_none=True)
+
+
+class FactCheckSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    url = fields.String(required=True)
+    publisher = fields.String(allow_none=True)
+    claimReviewed = fields.String(required=True)
+    title = fields.String(allow_none=True)
+    rating = fields.Nested(FactCheckRatingSchema)
+    date = fields.String(allow_none=True, metadata={"format": "date-time"})
+    claimant = fields.String(allow_none=True)
+    imported_at = fields.String(metadata={"format": "date-time"})
+    updated_at = fields.String(metadata={"format": "date-time"})
+
+
+class FactCheckPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(FactCheckSchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+
+class FactCheckQuerySchema(QuerySchema):
+    q = fields.String(metadata={"description": "Words that must all appear in the claim, headline, publisher or "
+                                               "claimant."})
+    page = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "Page number, from 1."})
+    per_page = fields.Integer(validate=validate.Range(min=1, max=200), metadata={
+        "description": "Items per page (at most 200)."})
+
+
+class FactCheckImportQuerySchema(QuerySchema):
+    name = Text(255, metadata={"description": "The file name when the body is the raw file (tells JSON-LD, CSV "
+                                              "and HTML apart)."})
+
+
+class FactCheckUploadSchema(ma.Schema):
+    file = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}), required=True)
+
+
+class RefusedItemSchema(ma.Schema):
+    where = fields.String(required=True)
+    reason = fields.String(required=True)
+    url = fields.String(allow_none=True)
+
+
+class ImportReportSchema(ma.Schema):
+    new = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    refused = fields.List(fields.Nested(RefusedItemSchema), required=True)
+
+
+# --- notifications, webhooks, due dates -------------------------------------------------------
+
+class NotificationSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    kind = Choice(NOTIFICATION_KINDS, required=True)
+    message = fields.String(required=True)
+    claim_id = fields.Integer(allow_none=True)
+    actor = fields.Function(lambda n: n.actor.name if n.actor else None, allow_none=True,
+                            metadata={"type": ["string", "null"]})
+    created_at = UtcDateTime(required=True)
+    read_at = UtcDateTime(allow_none=True)
+
+
+class NotificationPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(NotificationSchema), required=True)
+    unread = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+
+class NotificationsQuerySchema(QuerySchema):
+    unread = Choice(("0", "1", "true", "false"), metadata={"description": "`1`: unread ones only."})
+    page = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "Page number."})
+    per_page = fields.Integer(validate=validate.Range(min=1, max=200), metadata={"description": "At most 200."})
+
+
+class NotificationsReadInSchema(StrictSchema):
+    ids = fields.List(Id(), validate=validate.Length(max=10_000), metadata={
+        "description": "The notifications to mark read; none: all of them."})
+
+
+class NotificationsReadSchema(ma.Schema):
+    marked = fields.Integer(required=True)
+    unread = fields.Integer(required=True)
+
+
+class WebhookSchema(ma.Schema):
+    """A webhook; its secret is never sent back (only its length)."""
+
+    id = fields.Integer(required=True)
+    url = fields.String(required=True)
+    events = fields.List(fields.String(), required=True)
+    active = fields.Boolean(required=True)
+    secret_length = fields.Function(lambda hook: len(hook.secret), metadata={"type": "integer"})
+    created_at = UtcDateTime(required=True)
+
+
+class WebhookListSchema(ma.Schema):
+    items = fields.List(fields.Nested(WebhookSchema), required=True)
+
+
+class WebhookInSchema(StrictSchema):
+    url = WebUrl(required=True, metadata={"description": "The endpoint (public addresses only)."})
+    secret = fields.String(required=True, validate=validate.Length(min=16, max=200), metadata={
+        "description": "Signs each delivery (HMAC-SHA256)."})
+    events = fields.List(Choice(WEBHOOK_EVENTS), required=True, validate=validate.Length(min=1, max=len(WEBHOOK_EVENTS)))
+
+
+class DeliverySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    event = fields.String(required=True)
+    event_id = fields.String(required=True)
+    state = Choice(DELIVERY_STATES, required=True)
+    attempts = fields.Integer(required=True)
+    last_status = fields.Integer(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    created_at = UtcDateTime(required=True)
+    last_attempt_at = UtcDateTime(allow_none=True)
+    next_attempt_at = UtcDateTime(allow_none=True)
+    delivered_at = UtcDateTime(allow_none=True)
+
+
+class DeliveryListSchema(ma.Schema):
+    items = fields.List(fields.Nested(DeliverySchema), required=True)
+
+
+class DeliveriesQuerySchema(QuerySchema):
+    limit = fields.Integer(validate=validate.Range(min=1, max=500), metadata={"description": "At most 500 (default 100)."})
+
+
+class DueInSchema(StrictSchema):
+    due_date = fields.Date(required=True, allow_none=True, metadata={
+        "description": "YYYY-MM-DD, or null for none."})
+    version = Version()
+
+
+# --- monitored sources ------------------------------------------------------------------------
+
+EVERY_MINUTES = validate.Range(min=1, max=7 * 24 * 60)
+
+
+class SourceInSchema(StrictSchema):
+    url = WebUrl(required=True, metadata={"description": "The feed, sitemap or front page (http/https)."})
+    kind = Choice(SOURCE_KINDS, required=True, metadata={
+        "description": "`page`: a front page whose announced RSS/Atom feed is polled."})
+    name = Text(200, allow_none=True, metadata={"description": "Shown in the desk; by default the address."})
+    every_minutes = fields.Integer(strict=True, allow_none=True, validate=EVERY_MINUTES, metadata={
+        "description": "Poll interval; by default `CLAIMDESK_SOURCE_EVERY_MINUTES` (30)."})
+
+
+class SourcePatchSchema(StrictSchema):
+    url = WebUrl()
+    kind = Choice(SOURCE_KINDS)
+    name = Text(200, allow_none=True)
+    every_minutes = fields.Integer(strict=True, validate=EVERY_MINUTES)
+    paused = Flag()
+
+
+class SourceSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    url = fields.String(required=True)
+    kind = Choice(SOURCE_KINDS, required=True)
+    every_minutes = fields.Integer(required=True)
+    paused = fields.Boolean(required=True)
+    feed_url = fields.String(allow_none=True, metadata={"description": "A front page's feed, found at its first poll."})
+    last_poll_at = fields.String(allow_none=True, required=True, metadata={"format": "date-time"})
+    next_poll_at = fields.String(allow_none=True, required=True, metadata={"format": "date-time"})
+    items_seen = fields.Integer(required=True)
+    articles_ingested = fields.Integer(required=True)
+    last_error = fields.String(allow_none=True, required=True)
+    last_error_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    created_at = fields.String(metadata={"format": "date-time"})
+
+
+class SourceListSchema(ma.Schema):
+    items = fields.List(fields.Nested(SourceSchema), required=True)
+
+
+class PollSchema(ma.Schema):
+    source = fields.Nested(SourceSchema, required=True)
+    poll = Choice(("queued", "done"), required=True, metadata={
+        "description": "`queued` (a consumer polls it) or `done` (polled in this process: the embedded queue with "
+                       "no consumer alive)."})

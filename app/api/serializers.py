@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from app.models import Article, AuditEvent, Claim, ClaimEvidence, Comment, Verdict, iso_utc
+from app.models import Article, AuditEvent, Claim, ClaimEvidence, Comment, FactCheck, Job, Verdict, iso_utc
+from app.priority import priority_reason
+from app.priority.checked import already_checked
 
 
 iso = iso_utc
@@ -22,10 +24,30 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "article": {"id": claim.article.id, "title": claim.article.title, "url": claim.article.url},
         "span": [claim.start, claim.end],
         "cue": claim.cue,
+        "due_date": claim.due_date.isoformat() if claim.due_date else None,
         "assignee": {"id": claim.assignee.id, "name": claim.assignee.name} if claim.assignee else None,
         "duplicate_of": claim.duplicate_of_id,
+        "checkworthiness": claim.checkworthiness,
+        "priority": claim.priority,
+        "priority_reason": priority_reason(claim),
+        "already_checked": _already_checked(claim),
         "created_at": iso(claim.created_at),
         "updated_at": iso(claim.updated_at),
+    }
+
+
+def _already_checked(claim: Claim) -> Optional[dict[str, Any]]:
+    found = already_checked(claim)
+    return found.to_json() if found else None
+
+
+def factcheck_json(fc: FactCheck) -> dict[str, Any]:
+    return {
+        "id": fc.id, "url": fc.url, "publisher": fc.publisher, "claimReviewed": fc.claim_reviewed,
+        "title": fc.title, "rating": {"alternateName": fc.rating_name, "ratingValue": fc.rating_value,
+                                      "bestRating": fc.best_rating, "worstRating": fc.worst_rating},
+        "date": iso(fc.published_at), "claimant": fc.claimant,
+        "imported_at": iso(fc.created_at), "updated_at": iso(fc.updated_at),
     }
 
 
@@ -79,4 +101,17 @@ def claim_detail(claim: Claim, history: list[AuditEvent]) -> dict[str, Any]:
         "verdict": verdict_json(claim.current_verdict),
         "comments": [comment_json(c) for c in claim.comments],
         "history": [history_item(e) for e in history],
+    }
+
+
+def job(job: Job) -> dict[str, Any]:
+    """``GET /api/v1/jobs/<id>``: where an ingest stands and what came of it."""
+    return {
+        "id": job.id,
+        "status": job.status,
+        "article": {"id": job.article_id} if job.article_id is not None else None,
+        "claims": job.claims,
+        "error": {"code": job.error_code, "message": job.error_message} if job.error_code else None,
+        "created_at": iso(job.created_at),
+        "finished_at": iso(job.finished_at),
     }

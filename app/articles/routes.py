@@ -18,8 +18,9 @@ from app.articles.forms import AddClaimForm, IngestForm, MergeForm, RemoveForm, 
 from app.articles.highlight import article_marks, highlight
 from app.errors import DomainError, DuplicateArticle, NotFound
 from app.extensions import db
-from app.ingest import Metadata, Upload, submit
+from app.ingest import Metadata, Upload
 from app.models import CLAIM_KINDS, Article, Claim
+from app.tasks import IngestRequest, job_error, submit_job
 from app.workflow import corrections, service
 from app.workflow.queries import claims_of_article
 from app.workflow.rules import can_edit
@@ -186,12 +187,14 @@ def ingest():
         file = form.file.data
         published = form.published_at.data
         try:
-            result = submit(
+            job = submit_job(IngestRequest(
                 text=form.text.data, url=form.url.data, user_id=current_user.id,
                 upload=Upload(file.read(), file.filename, file.mimetype) if file and file.filename else None,
                 metadata=Metadata(title=form.title.data, publisher=form.publisher.data,
                                   published_at=datetime.combine(published, datetime.min.time()) if published else None),
-            )
+            ))
+            if job.status == "failed":
+                raise job_error(job)
         except DuplicateArticle as exc:
             link = url_for("articles.show", article_id=exc.existing_id)
             flash(Markup('{} <a href="{}">Open the existing article</a>.').format(exc.message, link), "warning")
@@ -199,7 +202,9 @@ def ingest():
         except DomainError as exc:
             flash(exc.message + " Nothing was stored.", "danger")
             return render_template("articles/ingest.html", form=form), exc.status
-        n = len(result.claim_ids)
-        flash(f"Stored \u201c{result.title}\u201d: {n} quote{'s' if n != 1 else ''} added to the queue.", "success")
-        return redirect(url_for("articles.show", article_id=result.article_id))
+        if job.status != "done":
+            return redirect(url_for("jobs.show", job_id=job.id))
+        n = job.claims
+        flash(f"Stored \u201c{job.article.title}\u201d: {n} quote{'s' if n != 1 else ''} added to the queue.", "success")
+        return redirect(url_for("articles.show", article_id=job.article_id))
     return render_template("articles/ingest.html", form=form)

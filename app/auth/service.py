@@ -16,6 +16,7 @@ from app.errors import Forbidden, Invalid, NotFound
 from app.inputs import clean_text
 from app.extensions import db
 from app.models import ROLES, ApiToken, User, hash_token, utcnow
+from app.workflow.audit import record
 
 NAME_MAX = 120  # User.name's column
 
@@ -36,8 +37,23 @@ def authenticate(email: str, password: str) -> Optional[User]:
 
 
 def create_user(email: str, *, name: str, role: str, password: str) -> User:
-    """Create a user; e-mails are checked (email-validator, offline), unique and stored
-    lower-case; the password must pass app.auth.passwords."""
+    """Create a user (the command line, the demo); e-mails are checked (email-validator,
+    offline), unique and stored lower-case; the password must pass app.auth.passwords.
+    Admins invite people from the desk instead (app.admin.service.invite)."""
+    begin_write()
+    try:
+        user = new_user(email, name=name, role=role, password=password)
+        db.session.flush()
+        record("user_created", user=None, subject_user=user, after={"email": user.email, "role": user.role})
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return user
+
+
+def new_user(email: str, *, name: str, role: str, password: str) -> User:
+    """A new user added to the session after every check (the caller began the write and commits)."""
     email = normalise_email(email)
     if role not in ROLES:
         raise Invalid(f"Role must be one of {', '.join(ROLES)}.", field="role")
@@ -51,11 +67,11 @@ def create_user(email: str, *, name: str, role: str, password: str) -> User:
     user = User(email=email, name=name, role=role)
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
     return user
 
 
-def change_password(user: User, new_password: str, *, current_password: Optional[str] = None) -> None:
+def change_password(user: User, new_password: str, *, current_password: Optional[str] = None,
+                    recorded_as: Optional[str] = None) -> None:
     """Set a new password (checked against app.auth.passwords) and end every sign-in of the
     user. With ``current_password`` (the account page) the old one must be given right.
 
@@ -71,21 +87,9 @@ def change_password(user: User, new_password: str, *, current_password: Optional
     begin_write()
     db.session.execute(sa.update(User).where(User.id == user.id).values(password_hash=password_hash))
     end_all_sessions(user.id)
+    if recorded_as:  # e.g. "password_set" by the command line, for the audit log
+        record(recorded_as, user=None, subject_user=user)
     db.session.commit()
-
-
-def set_active(email: str, active: bool) -> User:
-    """Deactivate (every sign-in ends; API tokens stop working) or reactivate a user; a
-    reactivated user signs in afresh."""
-    begin_write()
-    user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
-    if user is None:
-        raise NotFound(f"No user with e-mail {email}.")
-    user.active = active
-    if not active:
-        end_all_sessions(user.id)
-    db.session.commit()
-    return user
 
 
 def create_token(email: str, *, name: str = "") -> tuple[ApiToken, str]:
@@ -141,6 +145,8 @@ def revoke_token(token_id: int, *, user: User) -> ApiToken:
         raise Forbidden("Only the token's owner or an admin can revoke it.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        if token.user_id != user.id:
+            record("token_revoked", user=user, subject_user=token.user, after={"token": token.prefix, "name": token.name})
         db.session.commit()
     return token
 

@@ -45,6 +45,11 @@ class WordingForm(VersionedForm):
     submit = SubmitField("Save wording")
 
 
+class DueDateForm(VersionedForm):
+    due_date = DateField("Due", validators=[Optional()], description="Leave empty for no due date.")
+    submit = SubmitField("Set due date")
+
+
 class AssignForm(VersionedForm):
     assignee = SelectField("Assign to", coerce=str, choices=[])
     submit = SubmitField("Assign")
@@ -71,6 +76,14 @@ class LinkExistingForm(FlaskForm):
     evidence_id = HiddenField(validators=[DataRequired()])
     stance = SelectField("Stance", choices=STANCE_CHOICES)
     submit = SubmitField("Link here")
+
+
+class LinkFactCheckForm(FlaskForm):
+    """Link an imported fact-check (another publisher's ClaimReview) as evidence."""
+
+    factcheck_id = HiddenField(validators=[DataRequired()])
+    stance = SelectField("Stance", choices=STANCE_CHOICES)
+    submit = SubmitField("Link as evidence")
 
 
 class CiteClaimForm(FlaskForm):

@@ -14,8 +14,10 @@ from app import related
 from app.articles.highlight import article_marks, context_window, highlight
 from app.claims.forms import (
     AssignForm, CiteClaimForm, ClaimEditForm, CommentForm, DismissForm, EvidenceForm, LinkExistingForm,
-    ReopenForm, ReviewForm, TakeForm, UnlinkForm, VerdictForm, WordingForm,
+    DueDateForm, LinkFactCheckForm, ReopenForm, ReviewForm, TakeForm, UnlinkForm, VerdictForm, WordingForm,
 )
+from app.factchecks.service import factchecks_for_claim
+from app.priority.checked import already_checked
 from app.claims.timeline import timeline
 from app.errors import DomainError, EvidenceExists, NotFound, StaleVersion
 from app.ids import parse_id
@@ -40,6 +42,7 @@ def _forms(claim: Claim, users: list, **overrides):
     forms = {
         "edit": _edit_form(claim),
         "wording": WordingForm(formdata=None, publication_wording=claim.wording),
+        "due": DueDateForm(formdata=None, due_date=claim.due_date),
         "assign": AssignForm(version=claim.version, formdata=None),
         "take": TakeForm(version=claim.version, formdata=None),
         "evidence": EvidenceForm(formdata=None),
@@ -50,6 +53,7 @@ def _forms(claim: Claim, users: list, **overrides):
         "comment": CommentForm(formdata=None),
         "unlink": UnlinkForm(formdata=None),
         "link_existing": LinkExistingForm(formdata=None),
+        "link_factcheck": LinkFactCheckForm(formdata=None),
         "cite": CiteClaimForm(formdata=None, prefix="cite"),  # its stance and note beside the evidence form's
     }
     returned = claim.current_verdict
@@ -77,6 +81,7 @@ def render_claim(claim: Claim, status: int = 200, conflicts: Optional[dict[str, 
     return render_template(
         "claims/show.html", claim=claim, context=context, forms=_forms(claim, users, **form_overrides),
         history=timeline(service.history(claim.id), names), related=_related(claim), conflicts=conflicts or {},
+        checked=already_checked(claim), linked_urls={link.evidence.url for link in claim.evidence_links},
         actions=service.allowed_actions(claim, current_user), evidence_exists=evidence_exists,
         next_claim_id=next_open_claim_id(claim),
     ), status
@@ -99,9 +104,10 @@ def _load_for_page(claim_id: int) -> Claim:
 
 
 def _related(claim: Claim):
-    """Related claims (other articles and speakers first) and evidence used for similar claims."""
+    """Related claims (the API's order: a same-speaker repeat of an approved claim first, then
+    by score, the same article last) and evidence used for similar claims."""
     return {"claims": related.related_claims(claim), "evidence": related.related_evidence(claim),
-            "indexed": related.is_indexed(claim)}
+            "factchecks": factchecks_for_claim(claim), "indexed": related.is_indexed(claim)}
 
 
 @bp.route("/<int:claim_id>")
@@ -192,6 +198,15 @@ def wording(claim_id: int):
         changes={"publication_wording": form.publication_wording.data}), "Publication wording saved.", "wording")
 
 
+@bp.route("/<int:claim_id>/due", methods=["POST"])
+@login_required
+def due(claim_id: int):
+    """Set or clear the claim's due date."""
+    form = DueDateForm()
+    return _act(claim_id, form, lambda: service.set_due_date(
+        claim_id, user=current_user, due=form.due_date.data, version=_version(form)), "Due date saved.", "due")
+
+
 @bp.route("/<int:claim_id>/take", methods=["POST"])
 @login_required
 def take(claim_id: int):
@@ -244,6 +259,16 @@ def cite_claim(claim_id: int):
     return _act(claim_id, form, lambda: service.link_evidence(
         claim_id, user=current_user, source_claim_id=form.source_claim_id.data, stance=form.stance.data,
         note=form.note.data), "Desk fact-check linked as evidence.", "cite")
+
+
+@bp.route("/<int:claim_id>/evidence/factcheck", methods=["POST"])
+@login_required
+def link_factcheck(claim_id: int):
+    """Link an imported fact-check (e.g. the "already checked" match) as evidence, in one click."""
+    form = LinkFactCheckForm()
+    return _act(claim_id, form, lambda: service.link_evidence(
+        claim_id, user=current_user, factcheck_id=parse_id(form.factcheck_id.data) or form.factcheck_id.data,
+        stance=form.stance.data), "Fact-check linked as evidence.", "link_factcheck")
 
 
 def _evidence_id(value: Any) -> int:

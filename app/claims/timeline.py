@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "dismissed": "dismissed the claim",
     "reopened": "reopened the claim",
     "commented": "commented",
+    "due_date_set": "changed the due date",
     "claim_added": "added the claim from the article's text",
     "claim_split": "split the claim in two",
     "claims_merged": "merged another claim into this one",
@@ -31,6 +32,7 @@ ACTION_LABELS = {
 }
 FIELD_LABELS = {"content": "text", "publication_wording": "publication wording", "kind": "kind", "start": "start",
                 "end": "end", "speaker": "speaker", "cue": "cue", "status": "status", "assignee": "assignee",
+                "due_date": "due date",
                 # a speaker's own events
                 "name": "name", "role": "role", "affiliation": "affiliation"}
 
@@ -93,7 +95,7 @@ def _entry(event: AuditEvent, names: Mapping[str, str]) -> Entry:
 
 def _show(name: str, value: Any, names: Mapping[str, str]) -> Any:
     if value is None:
-        return {"assignee": "nobody", "publication_wording": "the claim text"}.get(name, "\u2014")
+        return {"assignee": "nobody", "publication_wording": "the claim text", "due_date": "none"}.get(name, "\u2014")
     if name == "status":
         return STATUS_LABELS.get(value, value)
     if name == "assignee":

@@ -10,7 +10,7 @@ carry ClaimReviews in ``item``, as the fact-checkers' feeds do. An HTML page is 
 its ``<script type="application/ld+json">`` blocks.
 
 CSV has a header row naming the columns ``claim``, ``rating``, ``url`` (required) and
-``publisher``, ``date``, ``claimant`` (optional); ``rating_value``, ``best_rating``,
+``publisher``, ``date``, ``claimant`` (optional); ``title``, ``rating_value``, ``best_rating``,
 ``worst_rating`` may be added. Comma, semicolon or tab separated, UTF-8.
 
 A whole file that cannot be read raises :class:`FactCheckFileError`; an item that cannot
@@ -80,6 +80,7 @@ class FactCheckRecord:
     worst_rating: float | None = None
     date: date | datetime | None = None
     claimant: str | None = None
+    title: str | None = None  # the review's headline (``name`` or ``headline``; CSV ``title``)
     where: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -281,6 +282,7 @@ def _record_from_claimreview(node: dict, graph: _Graph, where: str) -> FactCheck
         publisher=publisher,
         date=_date(_get(node, "datePublished")),
         claimant=claimant,
+        title=_text(_get(node, "headline")) or _text(_get(node, "name")),
         where=where,
         **_rating_fields(_get(node, "reviewRating"), graph),
     )
@@ -520,6 +522,7 @@ def _record_from_row(values: dict[str, str], where: str) -> FactCheckRecord:
         publisher=_text(values.get("publisher")),
         date=_date(values.get("date"), "date"),
         claimant=_text(values.get("claimant")),
+        title=_text(values.get("title")),
         where=where,
         **fields,
     )

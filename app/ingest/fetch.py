@@ -14,6 +14,11 @@ each redirect) is checked the same way:
   from the ``Content-Type`` header.
 
 Refusals raise :class:`app.errors.FetchRefused` with a message for the editor.
+
+``fetch_document`` is the same fetch for feeds, sitemaps and robots.txt (app/sources): the
+types it takes are named by the caller, it sends ``If-None-Match`` / ``If-Modified-Since``
+and returns a 304 as ``not_modified``. ``FetchSettings.before_request`` is called with the
+host before every request (redirects too): the desk's per-host pacing.
 """
 from __future__ import annotations
 
@@ -55,6 +60,7 @@ class FetchSettings:
     max_bytes: int = 5 * 1024 * 1024
     max_redirects: int = 5
     user_agent: str = "Claimdesk/1.0 (newsroom fact-check desk)"
+    before_request: Optional[Callable[[str], None]] = None  # called with the host before each request
 
 
 @dataclass
@@ -64,6 +70,23 @@ class FetchedPage:
     content_type: str
     charset: Optional[str]
     redirects: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FetchedDocument:
+    """A feed, sitemap or text file as fetched (``fetch_document``)."""
+
+    url: str  # after redirects
+    status: int  # 200 (or another 2xx), or 304 when ``not_modified``
+    text: str  # decoded; empty when not modified
+    content_type: str
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    redirects: list[str] = field(default_factory=list)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
 
 
 def resolve_host(host: str, port: int) -> list[str]:
@@ -198,13 +221,73 @@ def fetch_html(
     Raises:
         FetchRefused: for every refusal and failure, with a message saying which.
     """
+    def page(current, response, sock, deadline, redirects):
+        return _page(current, response, sock, settings, deadline, redirects)
+
+    return _fetch(url, settings, {"Accept": "text/html,application/xhtml+xml;q=0.9"}, page, resolve, ssl_context)
+
+
+def fetch_document(
+    url: str,
+    settings: FetchSettings = FetchSettings(),
+    *,
+    types: tuple[str, ...],
+    etag: Optional[str] = None,
+    last_modified: Optional[str] = None,
+    resolve: Resolver = resolve_host,
+    ssl_context: Optional[ssl.SSLContext] = None,
+) -> FetchedDocument:
+    """GET a document of one of ``types`` (e.g. ``application/rss+xml``) under the same rules,
+    conditionally when ``etag`` / ``last_modified`` (from the last fetch) are given.
+
+    Raises:
+        FetchRefused: a refusal or failure; FetchFailed: the server answered an error status.
+    """
+    headers = {"Accept": ", ".join(types) + ", */*;q=0.1"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+
+    def document(current, response, sock, deadline, redirects):
+        found = {"etag": response.getheader("ETag"), "last_modified": response.getheader("Last-Modified")}
+        if response.status == 304:
+            return FetchedDocument(url=current, status=304, text="", content_type="", redirects=redirects, **found)
+        if not 200 <= response.status < 300 or response.status == 204:
+            raise FetchFailed(f"{current} answered {response.status} {response.reason}.",
+                              url=current, remote_status=response.status)
+        mime, _, params = (response.getheader("Content-Type") or "").partition(";")
+        mime = mime.strip().lower()
+        if mime not in types:
+            raise FetchRefused(f"{current} serves {mime or 'content of no declared type'}, not one of "
+                               f"{', '.join(types)}.", url=current, content_type=mime)
+        charset = _charset(params)
+        length = response.getheader("Content-Length")
+        if length and length.strip().isdecimal() and int(length.strip()) > settings.max_bytes:
+            raise _too_large(current, settings)
+        data = _read_body(response, sock, current, urlsplit(current).hostname or current, settings, deadline)
+        try:
+            text = _decode(data, charset)
+        except DomainError as exc:
+            raise FetchRefused(f"{current}: {exc.message}", url=current) from None
+        return FetchedDocument(url=current, status=response.status, text=text, content_type=mime,
+                               redirects=redirects, **found)
+
+    return _fetch(url, settings, headers, document, resolve, ssl_context)
+
+
+def _fetch(url: str, settings: FetchSettings, headers: dict[str, str], read: Callable, resolve: Resolver,
+           ssl_context: Optional[ssl.SSLContext]):
+    """The hop loop both fetches share: vet, (pace,) request, follow redirects by hand, read."""
     deadline = time.monotonic() + settings.timeout
     context = ssl_context or ssl.create_default_context()
     current, redirects = url.strip(), []
     while True:
         target = parse_target(current)
         addresses = vetted_addresses(target, settings, resolve)
-        response, conn, sock = _request(target, addresses, settings, deadline, context)
+        if settings.before_request is not None:
+            settings.before_request(target.host)
+        response, conn, sock = _request(target, addresses, settings, deadline, context, headers)
         try:
             if response.status in REDIRECT_CODES:
                 location = response.getheader("Location")
@@ -216,7 +299,7 @@ def fetch_html(
                 current = urljoin(current, location.strip())
                 redirects.append(current)
                 continue
-            return _page(current, response, sock, settings, deadline, redirects)
+            return read(current, response, sock, deadline, redirects)
         finally:
             response.close()
             conn.close()
@@ -230,7 +313,8 @@ def _remaining(deadline: float, settings: FetchSettings, host: str) -> float:
 
 
 def _request(target: _Target, addresses: list[str], settings: FetchSettings, deadline: float,
-             context: ssl.SSLContext) -> tuple[http.client.HTTPResponse, http.client.HTTPConnection, socket.socket]:
+             context: ssl.SSLContext, headers: dict[str, str],
+             ) -> tuple[http.client.HTTPResponse, http.client.HTTPConnection, socket.socket]:
     """Send the GET to the first vetted address that accepts a connection."""
     last_error: Optional[BaseException] = None
     for address in addresses:
@@ -243,9 +327,9 @@ def _request(target: _Target, addresses: list[str], settings: FetchSettings, dea
         try:
             conn.request("GET", target.path, headers={
                 "User-Agent": settings.user_agent,
-                "Accept": "text/html,application/xhtml+xml;q=0.9",
                 "Accept-Encoding": "gzip, deflate",
                 "Connection": "close",
+                **headers,
             })
             sock = conn.sock  # kept: getresponse() hands it to the response and forgets it
             sock.settimeout(_remaining(deadline, settings, target.host))
@@ -340,3 +424,57 @@ def _decode(data: bytes, charset: Optional[str]) -> str:
         except (LookupError, UnicodeDecodeError):
             pass
     return decode_bytes(data, charset)
+
+
+@dataclass
+class PostResult:
+    status: int
+    body: bytes  # the first ``max_bytes`` of the answer (kept for the delivery log)
+
+
+def post_bytes(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    settings: FetchSettings = FetchSettings(),
+    *,
+    resolve: Resolver = resolve_host,
+    ssl_context: Optional[ssl.SSLContext] = None,
+    max_answer: int = 2048,
+) -> PostResult:
+    """POST ``body`` to ``url`` under the same address rules as ``fetch_html`` (http/https,
+    every resolved address public unless allowed, connection pinned to the vetted address,
+    one deadline). Redirects are not followed: a webhook endpoint answers where it is.
+
+    Raises:
+        FetchRefused: the address is refused, cannot be reached, or did not answer in time.
+    """
+    deadline = time.monotonic() + settings.timeout
+    context = ssl_context or ssl.create_default_context()
+    target = parse_target(url)
+    addresses = vetted_addresses(target, settings, resolve)
+    last_error: Optional[BaseException] = None
+    for address in addresses:
+        timeout = _remaining(deadline, settings, target.host)
+        if target.scheme == "https":
+            conn: http.client.HTTPConnection = _PinnedHTTPSConnection(target.host, target.port, address, timeout,
+                                                                      context)
+        else:
+            conn = _PinnedHTTPConnection(target.host, target.port, address, timeout)
+        try:
+            conn.request("POST", target.path, body=body, headers={
+                "User-Agent": settings.user_agent, "Connection": "close", **headers})
+            conn.sock.settimeout(_remaining(deadline, settings, target.host))
+            response = conn.getresponse()
+            return PostResult(response.status, response.read(max_answer))
+        except socket.timeout:
+            raise FetchRefused(f"{target.host} did not answer within {settings.timeout:g} seconds.",
+                               host=target.host) from None
+        except ssl.SSLError as exc:
+            raise FetchRefused(f"The secure connection to {target.host} failed: {exc.reason or exc}.",
+                               host=target.host) from None
+        except (OSError, http.client.HTTPException) as exc:
+            last_error = exc
+        finally:
+            conn.close()
+    raise FetchRefused(f"Could not connect to {target.host}: {last_error}.", host=target.host)

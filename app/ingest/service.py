@@ -15,14 +15,16 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app import related
+from app import priority, related
 from app.copies import minhash as copy_minhash
 from app.copies import service as copies
+from app.priority import checked
 from app.database import begin_write
 from app.errors import DomainError, DuplicateArticle, EmptyText, ExtractionError, Invalid, NotFound, TooLarge
 from app.extensions import db
 from app.ids import parse_id
 from app.ingest.fetch import FetchSettings, fetch_html
+from app.ingest.pacing import pace
 from app.ingest.speakers import speaker_for_quote
 from app.ingest.text import (
     ALLOWED_SUFFIXES, ArticleText, guess_title, html_to_article, normalise_text, read_upload, text_fingerprint,
@@ -31,6 +33,7 @@ from app.links import is_web_url
 from app.models import Article, Claim, User
 from app.models.articles import SOURCES
 from app.transaction import rollback_on_error
+from app.webhooks import service as webhooks
 from app.workflow.audit import claim_snapshot, record
 
 BUSY_MESSAGE = "The desk was busy saving something else; nothing was stored. Try again."
@@ -81,6 +84,7 @@ def submit(
     metadata: Metadata = Metadata(),
     user_id: Optional[int] = None,
     source: Optional[str] = None,
+    on_stored: Optional[Callable[[Article, list[Claim]], None]] = None,
 ) -> Submitted:
     """Store one article, from pasted text, an uploaded file or a web address, and its claims.
 
@@ -92,6 +96,8 @@ def submit(
         user_id: who submits it (None: the system).
         source: recorded as the article's source, one of ``app.models.articles.SOURCES``
             (api, cli, seed ...); by default what was given: ``paste``, ``upload`` or ``url``.
+        on_stored: called with the article and its claims inside the ingest's transaction,
+            just before it commits (a job marks itself done there: both or neither happen).
     Raises:
         EmptyText, TooLarge, UnsupportedMedia, FetchRefused, Invalid, DuplicateArticle, Busy:
         nothing is stored.
@@ -100,24 +106,35 @@ def submit(
         raise Invalid(f"Unknown article source {source!r}: one of {', '.join(SOURCES)}.", field="source")
     user = _user(user_id)
     url = (url or "").strip() or None
-    if upload is not None:
+    kind = submission_kind(text=text, upload=upload, url=url)
+    if kind == "upload":
         limit = current_app.config["MAX_CONTENT_LENGTH"]
         if len(upload.data) > limit:
             raise TooLarge(f"{upload.filename or 'The file'} is larger than the upload limit of {limit:,} bytes.")
-        doc, kind = read_upload(upload.data, filename=upload.filename, content_type=upload.content_type), "upload"
-    elif (text or "").strip() or not url:
-        doc, kind = ArticleText(text=text or ""), "paste"
+        doc = read_upload(upload.data, filename=upload.filename, content_type=upload.content_type)
+    elif kind == "paste":
+        doc = ArticleText(text=text or "")
     else:
-        doc, kind = fetch_article(url), "url"
+        doc = fetch_article(url)
     doc.title = metadata.title or doc.title
     doc.publisher = metadata.publisher or doc.publisher
     doc.published_at = metadata.published_at or doc.published_at
     if kind != "url":  # a fetched page keeps the address it was finally read from
         doc.url = url or doc.url
     result = ingest_article(doc, user=user, source=source or kind,
-                            filename=upload.filename if upload is not None else None)
+                            filename=upload.filename if upload is not None else None, on_stored=on_stored)
     return Submitted(article_id=result.article.id, title=result.article.title,
                      claim_ids=[claim.id for claim in result.claims])
+
+
+def submission_kind(*, text: Optional[str], upload: Optional[Upload], url: Optional[str]) -> str:
+    """What ``submit`` reads: ``upload`` if there is a file, else ``paste`` if there is text
+    (or no address), else ``url`` (the page is fetched)."""
+    if upload is not None:
+        return "upload"
+    if (text or "").strip() or not (url or "").strip():
+        return "paste"
+    return "url"
 
 
 def _user(user_id: Optional[int]) -> Optional[User]:
@@ -177,6 +194,7 @@ def ingest_article(
     user: Optional[User],
     source: str,
     filename: Optional[str] = None,
+    on_stored: Optional[Callable[[Article, list[Claim]], None]] = None,
 ) -> IngestResult:
     """Store one article and turn its quotes into claims with status ``new`` (``submit``'s
     last step; call ``submit``).
@@ -200,6 +218,9 @@ def ingest_article(
     # The slow work (encoding, catching the ranker up) happens before the first write, so
     # the write transaction is short and the ranker never sees this ingest's uncommitted rows.
     prepared = related.prepare_claims([q.content for q in quotes])
+    scores = priority.score_texts([q.content for q in quotes], prepared.vectors,
+                                  speakers=[q.speaker for q in quotes])
+    matches = checked.matches_for_new([q.content for q in quotes], prepared.vectors)
     try:
         with rollback_on_error(BUSY_MESSAGE):
             begin_write()  # ends the read transaction: the write one starts (SQLite: IMMEDIATE) from the latest data
@@ -215,8 +236,11 @@ def ingest_article(
                 ingested_by=user,
             )
             db.session.add(article)
-            claims = _claims_from_quotes(article, quotes)
+            claims = _claims_from_quotes(article, quotes, scores, prepared.repeats, matches)
             repeats = copies.link_repeats(claims, copy.original_id) if copy is not None else 0
+            for claim in claims:  # a wire copy's repeats go down the queue too
+                if claim.duplicate_of_id is not None:
+                    priority.set_priority(claim)
             db.session.flush()
             copies.remember(article, text_sketch, copy)
             after = {"title": article.title, "source": source, "claims": len(claims)}
@@ -226,7 +250,11 @@ def ingest_article(
             record("article_ingested", user=user, article_id=article.id, after=after)
             for claim in claims:
                 record("claim_extracted", user=user, claim=claim, after=claim_snapshot(claim))
+            webhooks.emit("article.ingested", {"article_id": article.id, "title": article.title, "url": article.url,
+                                               "source": source, "claims": [c.id for c in claims]})
             _after_claims_created(claims, prepared)
+            if on_stored is not None:
+                on_stored(article, claims)
             db.session.commit()
     except IntegrityError:
         existing = find_duplicate(text)
@@ -249,9 +277,13 @@ def _extracted(text: str) -> Sequence:
                               "The error is in the server log.", stage=exc.stage) from exc
 
 
-def _claims_from_quotes(article: Article, quotes: Sequence) -> list[Claim]:
+def _claims_from_quotes(article: Article, quotes: Sequence, scores: Sequence,
+                        repeats: Sequence[Optional[int]], matches: Sequence) -> list[Claim]:
+    """New claims of ``article`` with their check-worthiness, "already checked" match and
+    priority (set before the first flush: a later change would be an UPDATE that bumps
+    each claim's version)."""
     claims: list[Claim] = []
-    for quote in quotes:
+    for quote, score, repeat, match in zip(quotes, scores, repeats, matches):
         speaker = speaker_for_quote(quote)
         claim = Claim(
             article=article,
@@ -266,9 +298,15 @@ def _claims_from_quotes(article: Article, quotes: Sequence) -> list[Claim]:
             cue=(quote.cue or None) and quote.cue[:100],
             speaker_role=(getattr(quote, "speaker_role", None) or None) and quote.speaker_role[:200],
             status="new",
+            checkworthiness=round(float(score.score), 6),
+            checkworthiness_reason=score.reason[:40],
         )
         if quote.duplicate_of is not None and 0 <= quote.duplicate_of < len(claims):
             claim.duplicate_of = claims[quote.duplicate_of]
+        checked.apply_match(claim, match)
+        if repeat is not None and claim.duplicate_of is None:  # flagged by store_prepared after the flush
+            claim.priority = priority.priority_value(claim.checkworthiness, repeat=True,
+                                                     already_checked=match is not None)
         db.session.add(claim)
         claims.append(claim)
     return claims
@@ -291,6 +329,7 @@ def fetch_settings() -> FetchSettings:
         timeout=float(config.get("CLAIMDESK_FETCH_TIMEOUT", 10)),
         max_bytes=int(config.get("CLAIMDESK_FETCH_MAX_BYTES", config["MAX_CONTENT_LENGTH"])),
         max_redirects=int(config.get("CLAIMDESK_FETCH_MAX_REDIRECTS", 5)),
+        before_request=pace,
     )
 
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from app.models.copies import ArticleCopy
     from app.models.users import User
 
-SOURCES = ("paste", "upload", "url", "cli", "api", "seed")
+SOURCES = ("paste", "upload", "url", "cli", "api", "seed", "source")  # source: a monitored source's item
 
 
 class Article(db.Model):

@@ -1,7 +1,7 @@
 """Claims (quotes and reported speech) and what the desk attaches to them."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Optional
 
 import sqlalchemy as sa
@@ -12,6 +12,7 @@ from app.models.base import one_of, utcnow
 
 if TYPE_CHECKING:
     from app.models.articles import Article
+    from app.models.factchecks import FactCheck
     from app.models.speakers import Speaker
     from app.models.users import User
 
@@ -43,10 +44,13 @@ class Claim(db.Model):
     __table_args__ = (
         one_of("status", CLAIM_STATUSES, "status"),
         one_of("kind", CLAIM_KINDS, "kind"),
+        one_of("checked_kind", ("claim", "factcheck"), "checked_kind"),
         sa.Index("ix_claims_status_updated", "status", "updated_at"),
         # The queue's "recently updated" sort and its date filters.
         sa.Index("ix_claims_updated_at_id", "updated_at", "id"),
         sa.Index("ix_claims_created_at", "created_at"),
+        # The queue's default "Priority" sort (app/priority).
+        sa.Index("ix_claims_priority_id", "priority", "id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -77,16 +81,34 @@ class Claim(db.Model):
     dismiss_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     # What is published as ClaimReview ``claimReviewed``; None: the extracted content (``wording``).
     publication_wording: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    due_date: so.Mapped[Optional[date]] = so.mapped_column(sa.Date, index=True)  # optional deadline
     version: so.Mapped[int] = so.mapped_column(default=1)
+    # Set at ingest by app/priority from the check-worthiness engine (None: not scored).
+    checkworthiness: so.Mapped[Optional[float]] = so.mapped_column(sa.Float)
+    checkworthiness_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
+    # The queue's order: check-worthiness, minus 1 for a repeat, minus 2 when already checked.
+    priority: so.Mapped[float] = so.mapped_column(sa.Float, default=0.0, server_default=sa.text("0"))
+    # "Already checked" (app/priority/checked.py): the best match above the calibrated
+    # threshold, an approved claim of the desk or an imported fact-check; None: none is.
+    checked_kind: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20))
+    # No foreign keys (as merged_into_id): adding one on SQLite rebuilds claims, which drops
+    # its full-text triggers and cascades into its history; a stale id is refreshed away.
+    checked_claim_id: so.Mapped[Optional[int]]
+    checked_factcheck_id: so.Mapped[Optional[int]]
+    checked_score: so.Mapped[Optional[float]] = so.mapped_column(sa.Float)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
 
     article: so.Mapped["Article"] = so.relationship(back_populates="claims")
     speaker: so.Mapped[Optional["Speaker"]] = so.relationship(back_populates="claims")
     assignee: so.Mapped[Optional["User"]] = so.relationship(foreign_keys=[assignee_id])
-    duplicate_of: so.Mapped[Optional["Claim"]] = so.relationship(remote_side=[id])
+    duplicate_of: so.Mapped[Optional["Claim"]] = so.relationship(remote_side=[id], foreign_keys=[duplicate_of_id])
     merged_into: so.Mapped[Optional["Claim"]] = so.relationship(
         primaryjoin="foreign(Claim.merged_into_id) == remote(Claim.id)", viewonly=True)
+    checked_claim: so.Mapped[Optional["Claim"]] = so.relationship(
+        primaryjoin="foreign(Claim.checked_claim_id) == remote(Claim.id)", viewonly=True)
+    checked_factcheck: so.Mapped[Optional["FactCheck"]] = so.relationship(
+        primaryjoin="foreign(Claim.checked_factcheck_id) == FactCheck.id", viewonly=True)
     evidence_links: so.Mapped[list["ClaimEvidence"]] = so.relationship(
         back_populates="claim", cascade="all, delete-orphan", order_by="ClaimEvidence.id"
     )
@@ -221,10 +243,13 @@ class AuditEvent(db.Model):
     article_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     speaker_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("speakers.id"), index=True)  # speaker events
     user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    # The person an admin action was about (invited, role changed, deactivated ...).
+    subject_user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     action: so.Mapped[str] = so.mapped_column(sa.String(50))
     before: so.Mapped[Optional[dict[str, Any]]] = so.mapped_column(sa.JSON)
     after: so.Mapped[Optional[dict[str, Any]]] = so.mapped_column(sa.JSON)
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
-    user: so.Mapped[Optional["User"]] = so.relationship()
+    user: so.Mapped[Optional["User"]] = so.relationship(foreign_keys=[user_id])
+    subject_user: so.Mapped[Optional["User"]] = so.relationship(foreign_keys=[subject_user_id])
     claim: so.Mapped[Optional[Claim]] = so.relationship(passive_deletes=True)

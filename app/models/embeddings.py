@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 from app.extensions import db
 from app.models.base import one_of, utcnow
 
-OWNER_KINDS = ("claim", "evidence")
+OWNER_KINDS = ("claim", "evidence", "factcheck", "factcheck_title")
 
 
 class Embedding(db.Model):

@@ -112,3 +112,36 @@ class ApiToken(db.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+LINK_PURPOSES = ("invite", "reset")
+
+
+class AccountLink(db.Model):
+    """A one-time link an admin hands to someone: an invitation to join the desk (e-mail,
+    name and role chosen by the admin) or a password reset for an existing user. Only the
+    token's hash is stored; the link works once, until ``expires_at``."""
+
+    __tablename__ = "account_links"
+    __table_args__ = (one_of("purpose", LINK_PURPOSES, "purpose"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    purpose: so.Mapped[str] = so.mapped_column(sa.String(20))
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
+    name: so.Mapped[Optional[str]] = so.mapped_column(sa.String(120))
+    role: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20))
+    # The user reset (reset) or created on acceptance (invite).
+    user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    expires_at: so.Mapped[datetime]
+    used_at: so.Mapped[Optional[datetime]]
+    revoked_at: so.Mapped[Optional[datetime]]
+
+    user: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[user_id])
+    created_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[created_by_id])
+
+    def is_open(self, now: datetime) -> bool:
+        """Neither used, revoked nor expired."""
+        return self.used_at is None and self.revoked_at is None and self.expires_at > now

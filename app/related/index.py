@@ -26,13 +26,14 @@ import sqlalchemy.orm as so
 from flask import Flask, current_app, has_request_context, request
 
 from app.extensions import db
-from app.models import Claim, Embedding, Evidence
+from app.models import Claim, Embedding, Evidence, FactCheck
 from app.similarity.ann import AnnReader, AnnSettings, AnnWriter
 from app.similarity.index import VECTOR_DTYPE
 
 log = logging.getLogger(__name__)
 
-KINDS = ("claim", "evidence")
+KINDS = ("claim", "evidence", "factcheck", "factcheck_title")
+OWNERS = {"claim": Claim, "evidence": Evidence, "factcheck": FactCheck, "factcheck_title": FactCheck}
 _EXTENSION_KEY = "claimdesk_ann"
 _SESSION_KEY = "claimdesk_ann_changes"
 
@@ -191,12 +192,21 @@ def rebuild_soon(kind: str, app: Optional[Flask] = None) -> None:
     threading.Thread(target=run, name=f"ann-rebuild-{kind}", daemon=False).start()
 
 
+def wait_for_rebuild(kinds: Iterable[str]) -> None:
+    """Wait for this process's background rebuilds of ``kinds`` (e.g. the first import of a
+    collection, whose index is built from the database) to finish."""
+    names = {f"ann-rebuild-{kind}" for kind in kinds}
+    for thread in threading.enumerate():
+        if thread.name in names and thread is not threading.current_thread():
+            thread.join()
+
+
 def stored_vectors(kind: str, *, model: Optional[str] = None, chunk: int = 20_000,
                    connection: Optional[sa.Connection] = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Every stored vector of ``kind`` under ``model`` whose owner exists, in chunks of
     ``(owner ids, vectors)``. Reads on its own connection (usable after a commit)."""
     model = model or model_name()
-    owner = Claim if kind == "claim" else Evidence
+    owner = OWNERS[kind]
     stmt = (sa.select(Embedding.owner_id, Embedding.dim, Embedding.vector)
             .join(owner, owner.id == Embedding.owner_id)
             .where(Embedding.owner_kind == kind, Embedding.model == model)
@@ -279,9 +289,11 @@ def drop_other_models() -> list[Path]:
 @sa.event.listens_for(so.Session, "after_flush")
 def _deleted_owners(session: so.Session, _context) -> None:
     for obj in session.deleted:
-        kind = "claim" if isinstance(obj, Claim) else "evidence" if isinstance(obj, Evidence) else None
-        if kind and obj.id is not None:
-            session.info.setdefault(_SESSION_KEY, []).append(("remove", kind, [obj.id], None))
+        if obj.id is None:
+            continue
+        for kind, owner in OWNERS.items():
+            if isinstance(obj, owner):
+                session.info.setdefault(_SESSION_KEY, []).append(("remove", kind, [obj.id], None))
 
 
 @sa.event.listens_for(so.Session, "after_commit")

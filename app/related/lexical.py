@@ -53,8 +53,8 @@ class LexicalMatches:
 
 
 _TABLES = {
-    "sqlite": {"claim": "claims_fts", "evidence": "evidence_fts"},
-    "postgresql": {"claim": "claims", "evidence": "evidence"},
+    "sqlite": {"claim": "claims_fts", "evidence": "evidence_fts", "factcheck": "factchecks_fts"},
+    "postgresql": {"claim": "claims", "evidence": "evidence", "factcheck": "factchecks"},
 }
 
 

@@ -19,7 +19,7 @@ import sqlalchemy.orm as so
 from flask import current_app, has_request_context, request
 
 from app.extensions import db
-from app.models import Claim, ClaimEvidence, Embedding, Evidence
+from app.models import Claim, ClaimEvidence, Embedding, Evidence, FactCheck
 from app.related import index, lexical
 from app.similarity import get_embedder, vector_from_bytes, vector_to_bytes
 from app.similarity.fusion import Candidates, default_fusion
@@ -27,6 +27,7 @@ from app.similarity.index import top_k
 
 MIN_SIMILARITY = 0.35  # below this cosine a "related" claim is noise to an editor
 NEAR_DUPLICATE = 0.95  # cosine at which two claims are the same quote
+REPEAT_SIMILARITY = 0.8  # cosine at which a same-speaker claim counts as a repeat of it
 CANDIDATES = 30
 POOL = 100  # candidates taken from each signal before fusing (as the engine's ranker)
 
@@ -66,6 +67,19 @@ def _write_rows(kind: str, owners: Sequence[tuple[int, str]], vectors: np.ndarra
         for (o, t), v in zip(owners, vectors)
     )
     index.queue_vectors(kind, ids, np.asarray(vectors, dtype=np.float32))
+
+
+def write_vectors(kind: str, owners: Sequence[tuple[int, str]], vectors: np.ndarray, dim: int) -> None:
+    """Store vectors already encoded for ``owners`` (id, text) in the caller's transaction;
+    they reach the index after it commits."""
+    _write_rows(kind, owners, vectors, dim)
+
+
+def delete_vectors(kind: str, ids: Sequence[int]) -> None:
+    """Drop the stored vectors of ``ids`` (the index forgets them after the commit)."""
+    db.session.execute(sa.delete(Embedding).where(
+        Embedding.owner_kind == kind, Embedding.model == model_name(), Embedding.owner_id.in_(list(ids))))
+    index.queue_removal(kind, ids)
 
 
 def _store_vectors(kind: str, owners: Sequence[tuple[int, str]], batch_size: int = 64) -> Optional[np.ndarray]:
@@ -148,6 +162,7 @@ class RelatedClaim:
     score: float  # cosine similarity, 0..1
     same_article: bool
     same_speaker: bool
+    repeat_of_approved: bool = False  # the same speaker repeating an approved claim (shown first)
 
 
 @dataclass
@@ -177,12 +192,15 @@ def stored_vector(kind: str, owner_id: int) -> Optional[np.ndarray]:
 
 
 def rank(kind: str, text: str, vector: np.ndarray, k: int = 10, *, exclude: Collection[int] = (),
-         pool: int = POOL) -> list[Ranked]:
-    """Rank the stored claims or evidence (``kind``) against a query text and its vector.
+         pool: int = POOL, title_kind: Optional[str] = None) -> list[Ranked]:
+    """Rank the stored claims, evidence or fact-checks (``kind``) against a query text and
+    its vector.
 
-    Candidates are the index's ``pool`` nearest and the ``pool`` best full-text matches;
-    each gets its cosine and full-text score (0 when it did not match), scored by the
-    engine's default fusion (the learned one, trained on CLEF-2020 train).
+    Candidates are the index's ``pool`` nearest, the ``pool`` best full-text matches and,
+    with ``title_kind`` (fact-checks' headlines), the ``pool`` nearest titles; each gets its
+    cosine, title cosine (its text cosine when it has no title) and full-text score (0
+    when it did not match), scored by the engine's default fusion (the learned one,
+    trained on CLEF-2020 train), as ``python -m app.similarity rank`` does.
     """
     reader = index.reader(kind)
     if k <= 0 or not reader.available:
@@ -197,8 +215,12 @@ def rank(kind: str, text: str, vector: np.ndarray, k: int = 10, *, exclude: Coll
         lexical_score.pop(key, None)
     best_lexical = [int(matches.ids[i]) for i in top_k(matches.scores, pool + len(excluded))
                     if int(matches.ids[i]) not in excluded][:pool]
-    others = [key for key in best_lexical if key not in cosine]
-    if others:  # full-text candidates the index did not bring: their cosines from stored vectors
+    titles = index.reader(title_kind) if title_kind else None
+    title_cosine: dict[int, float] = {}
+    if titles is not None and titles.available:
+        title_cosine = dict(titles.search(vector, pool + len(excluded), exclude=excluded))
+    others = [key for key in dict.fromkeys(best_lexical + list(title_cosine)) if key not in cosine]
+    if others:  # candidates the text index did not bring: their cosines from stored vectors
         found, vectors = reader.vectors(others)
         cosine.update(zip(found.tolist(), (vectors @ vector).tolist()))
     if not cosine:
@@ -206,7 +228,15 @@ def rank(kind: str, text: str, vector: np.ndarray, k: int = 10, *, exclude: Coll
     ids = np.fromiter(cosine, dtype=np.int64, count=len(cosine))
     cos = np.fromiter(cosine.values(), dtype=np.float32, count=len(cosine))
     lex = np.fromiter((lexical_score.get(int(i), 0.0) for i in ids), dtype=np.float32, count=len(cosine))
-    fused = default_fusion().scores(Candidates.build(ids, cos, None, lex))
+    title = None
+    if titles is not None and titles.available:
+        missing = [int(i) for i in ids if int(i) not in title_cosine]
+        if missing:
+            found, vectors = titles.vectors(missing)
+            title_cosine.update(zip(found.tolist(), (vectors @ vector).tolist()))
+        title = np.fromiter((title_cosine.get(int(i), c) for i, c in zip(ids, cos)), dtype=np.float32,
+                            count=len(cosine))
+    fused = default_fusion().scores(Candidates.build(ids, cos, title, lex))
     order = np.lexsort((ids, -fused))[:k]
     return [Ranked(int(ids[i]), float(fused[i]), float(cos[i]), float(lex[i])) for i in order]
 
@@ -238,26 +268,41 @@ def claims_like(text: str, k: int = 10) -> list[Ranked]:
     return rank("claim", text, vector, k=k)
 
 
-def related_claims(claim: Claim, k: int = 5, *, prefer_elsewhere: bool = True) -> list[RelatedClaim]:
-    """The claims most like this one. With ``prefer_elsewhere``, claims from other
-    articles and other speakers come first (what an editor most needs to see)."""
+def related_claims(claim: Claim, k: int = 5) -> list[RelatedClaim]:
+    """The claims most like this one, for the claim page's panel and the API alike.
+
+    Ordered by score (cosine), except that a same-speaker repeat of an approved claim
+    (:func:`is_repeat_of_approved`) comes first and claims of the same article come last
+    (the page shows the article itself; they stay listed for the API's clients).
+    """
     hits = _candidates(claim)
     if not hits:
         return []
-    # Order the candidates on two columns; load whole claims only for the k shown.
+    # Order the candidates on a few columns; load whole claims only for the k shown.
     where = dict((row.id, row) for row in db.session.execute(
-        sa.select(Claim.id, Claim.article_id, Claim.speaker_id).where(Claim.id.in_([i for i, _ in hits]),
-                                                                 Claim.removed_at.is_(None))))
-    ranked = [(i, score, where[i].article_id == claim.article_id,
-               claim.speaker_id is not None and where[i].speaker_id == claim.speaker_id)
-              for i, score in hits if i in where]
-    ranked.sort(key=(lambda r: (r[2], r[3], -r[1])) if prefer_elsewhere else (lambda r: -r[1]))
+        sa.select(Claim.id, Claim.article_id, Claim.speaker_id, Claim.status).where(
+            Claim.id.in_([i for i, _ in hits]), Claim.removed_at.is_(None))))
+    ranked = []
+    for i, score in hits:
+        if i not in where:
+            continue
+        row = where[i]
+        same_speaker = claim.speaker_id is not None and row.speaker_id == claim.speaker_id
+        repeat = is_repeat_of_approved(score, same_speaker=same_speaker, status=row.status)
+        ranked.append((i, score, row.article_id == claim.article_id, same_speaker, repeat))
+    ranked.sort(key=lambda r: (not r[4], r[2], -r[1], r[0]))
     ranked = ranked[:k]
     found = {c.id: c for c in db.session.scalars(
         sa.select(Claim).where(Claim.id.in_([r[0] for r in ranked]))
         .options(so.selectinload(Claim.speaker), so.selectinload(Claim.verdicts)))}
-    return [RelatedClaim(found[i], score, same_article, same_speaker)
-            for i, score, same_article, same_speaker in ranked if i in found]
+    return [RelatedClaim(found[i], score, same_article, same_speaker, repeat)
+            for i, score, same_article, same_speaker, repeat in ranked if i in found]
+
+
+def is_repeat_of_approved(score: float, *, same_speaker: bool, status: str) -> bool:
+    """A related claim is the same speaker repeating a claim the desk approved: the match
+    an editor needs first."""
+    return same_speaker and status == "approved" and score >= REPEAT_SIMILARITY
 
 
 def related_evidence(claim: Claim, k: int = 5) -> list[RelatedEvidence]:
@@ -312,7 +357,10 @@ def reindex(*, batch_size: int = 256, on_progress: Callable[[int], None] = lambd
     dropped = db.session.execute(sa.delete(Embedding).where(Embedding.model != name)).rowcount or 0
     db.session.commit()
     counts = {"dropped": dropped, "claim": 0, "evidence": 0}
-    for kind, model, text_of in (("claim", Claim, lambda c: c.content), ("evidence", Evidence, evidence_text)):
+    counts.update(factcheck=0, factcheck_title=0)
+    for kind, model, text_of in (("claim", Claim, lambda c: c.content), ("evidence", Evidence, evidence_text),
+                                 ("factcheck", FactCheck, lambda f: f.claim_reviewed),
+                                 ("factcheck_title", FactCheck, lambda f: f.title)):
         last_id = 0
         while True:
             batch = db.session.scalars(sa.select(model).where(model.id > last_id).order_by(model.id)
@@ -320,7 +368,8 @@ def reindex(*, batch_size: int = 256, on_progress: Callable[[int], None] = lambd
             if not batch:
                 break
             last_id = batch[-1].id
-            vectors = _store_vectors(kind, [(item.id, text_of(item)) for item in batch], batch_size=64)
+            vectors = _store_vectors(kind, [(item.id, text_of(item)) for item in batch if text_of(item)],
+                                     batch_size=64)
             db.session.commit()
             counts[kind] += 0 if vectors is None else len(vectors)
             on_progress(len(batch))

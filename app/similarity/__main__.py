@@ -167,6 +167,54 @@ def train_fusion_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def train_confidence_command(args: argparse.Namespace) -> int:
+    """Calibrate the "already checked" flag on held-out fused scores of train queries."""
+    from app.similarity.confidence import confidence_features, fit_confidence
+
+    started = time.perf_counter()
+    corpus = read_jsonl(args.corpus)
+    queries = [q for q in read_jsonl(args.queries) if q.get("gold")]
+    position = {str(doc["id"]): i for i, doc in enumerate(corpus)}
+    ranker = build_ranker(args, corpus, ZScoreFusion(depth=DEFAULT_DEPTH))  # only its candidates are used
+    texts, vectors = encode_queries(args, queries)
+    groups = []
+    for query, text, vector in zip(queries, texts, vectors):
+        found = ranker.candidates(ranker_terms(text), vector)
+        gold = {position[str(g)] for g in query["gold"] if str(g) in position}
+        groups.append((features(found, DEFAULT_DEPTH), np.isin(found.ids, list(gold)), found))
+    # Held-out fused scores: fold i's queries ranked by a fusion fitted on the other folds.
+    folds = np.arange(len(groups)) % 5
+    rows, correct = [], []
+    for fold in range(5):
+        weights = _fit_weights([(g[0], g[1]) for g, f in zip(groups, folds) if f != fold], 1.0)
+        for g, f in zip(groups, folds):
+            if f != fold or len(g[2]) == 0:
+                continue
+            top = int(np.argmax(g[0] @ weights))
+            rows.append(confidence_features(g[2].cosine, top))
+            correct.append(bool(g[1][top]))
+    rows_array, correct_array = np.vstack(rows), np.array(correct)
+    model = fit_confidence(rows_array, correct_array, target_precision=args.target_precision)
+    probs = np.array([model.probability(r) for r in rows_array])
+    flagged = probs >= model.threshold
+    precision = float(correct_array[flagged].mean()) if flagged.any() else 0.0
+    model.save(
+        args.out,
+        command="python -m app.similarity " + " ".join(shlex.quote(a) for a in args.argv),
+        corpus=Path(args.corpus).name, corpus_sha256=_sha256(args.corpus),
+        queries=Path(args.queries).name, queries_sha256=_sha256(args.queries),
+        target_precision=args.target_precision, training_queries=len(rows),
+        train_precision=round(precision, 4), train_flagged_share=round(float(flagged.mean()), 4),
+        train_top1_right=round(float(correct_array.mean()), 4), embedding_model=get_embedder(args.model).name,
+    )
+    print(f"train-confidence: {len(rows)} queries (held-out fusion's top match), threshold {model.threshold:.3f}: "
+          f"{flagged.mean():.1%} flagged, precision {precision:.3f}; wrote {args.out} in "
+          f"{time.perf_counter() - started:.0f}s", file=sys.stderr)
+    print(json.dumps({"threshold": round(model.threshold, 4), "train_precision": round(precision, 4),
+                      "train_flagged_share": round(float(flagged.mean()), 4)}))
+    return 0
+
+
 def ranker_terms(text: str):
     from app.similarity.lexical import tokenize
 
@@ -205,6 +253,20 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--no-title", action="store_true")
     train.add_argument("--raw-queries", action="store_true")
     train.set_defaults(func=train_fusion_command)
+
+    conf = commands.add_parser("train-confidence", help="calibrate the 'already checked' flag on train queries")
+    conf.add_argument("--corpus", required=True, help='JSONL: {"id", "text", "title"?}')
+    conf.add_argument("--queries", required=True, help='JSONL: {"id", "text", "gold": [corpus ids]}')
+    conf.add_argument("--out", default=str(Path(__file__).resolve().parent / "data" / "confidence.json"))
+    conf.add_argument("--target-precision", type=float, default=0.95,
+                      help="precision the flagged train queries must reach (lower end of the 95%% interval)")
+    conf.add_argument("--model", default=os.environ.get("CLAIMDESK_EMBEDDING_MODEL", DEFAULT_MODEL))
+    conf.add_argument("--cache-dir", default=None)
+    conf.add_argument("--batch-size", type=int, default=64)
+    conf.add_argument("--pool", type=int, default=100)
+    conf.add_argument("--no-title", action="store_true")
+    conf.add_argument("--raw-queries", action="store_true")
+    conf.set_defaults(func=train_confidence_command)
     return parser
 
 

@@ -32,6 +32,7 @@ def record(
     user: Optional[User],
     claim: Optional[Claim] = None,
     article_id: Optional[int] = None,
+    subject_user: Optional[User] = None,
     speaker: Optional[Speaker] = None,
     before: Optional[dict[str, Any]] = None,
     after: Optional[dict[str, Any]] = None,
@@ -39,9 +40,11 @@ def record(
     """Add one history event to the session; the caller commits it with the change.
 
     Claim events hang off the claim; ``article_id`` is for article-level events (ingest),
-    ``speaker`` for a speaker's own (edits, merges).
+    ``speaker`` for a speaker's own (edits, merges); ``subject_user`` is the person an admin
+    action was about (app.admin).
     """
-    event = AuditEvent(action=action, user=user, claim=claim, article_id=article_id, before=before, after=after)
+    event = AuditEvent(action=action, user=user, claim=claim, article_id=article_id, subject_user=subject_user,
+                       before=before, after=after)
     if speaker is not None:
         event.speaker_id = speaker.id
     db.session.add(event)

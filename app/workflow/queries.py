@@ -16,6 +16,8 @@ from app.models import CLAIM_KINDS, CLAIM_STATUSES, Article, Claim, Speaker, Use
 from app.workflow.rules import OPEN_STATUSES, can_review
 
 SORTS = {
+    # What to check first (app/priority): check-worthiness; repeats and claims already checked lower.
+    "priority": (Claim.priority.desc(), Claim.id.desc()),
     # Newest articles first, each article's claims in reading order.
     "newest": (Claim.article_id.desc(), Claim.start.asc(), Claim.id.asc()),
     "oldest": (Claim.article_id.asc(), Claim.start.asc(), Claim.id.asc()),
@@ -25,12 +27,16 @@ SORTS = {
     # New work first: repeats (of a quote already in the desk, e.g. in a wire copy's original) last.
     "repeats_last": (sa.case((Claim.duplicate_of_id.is_(None), 0), else_=1), Claim.article_id.desc(),
                      Claim.start.asc(), Claim.id.asc()),
+    # Soonest due first; claims without a due date after them.
+    "due": (Claim.due_date.is_(None).asc(), Claim.due_date.asc(), Claim.id.asc()),
 }
 SORT_LABELS = {
-    "newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
+    "priority": "Priority", "newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
     "speaker": "By speaker", "status": "By status", "repeats_last": "New work first, repeats last",
+    "due": "Due date",
 }
 
+DEFAULT_SORT = "priority"
 
 MAX_PAGE = 1_000_000
 
@@ -58,8 +64,9 @@ class ClaimFilters:
     since: Optional[date] = None
     until: Optional[date] = None
     hide_duplicates: bool = False
+    already_checked: Optional[bool] = None  # True: only claims flagged "already checked"; False: only others
     match_nothing: bool = False  # e.g. "waiting for my review" for someone who does not review
-    sort: str = "newest"
+    sort: str = DEFAULT_SORT
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any], *, current_user_id: Optional[int] = None) -> "ClaimFilters":
@@ -96,7 +103,8 @@ class ClaimFilters:
             since=day("since"),
             until=day("until"),
             hide_duplicates=str(args.get("hide_duplicates") or "") in ("1", "true", "on", "y"),
-            sort=str(args.get("sort") or "newest") if str(args.get("sort") or "newest") in SORTS else "newest",
+            already_checked=_flag(args.get("already_checked")),
+            sort=str(args.get("sort") or DEFAULT_SORT) if str(args.get("sort") or DEFAULT_SORT) in SORTS else DEFAULT_SORT,
         )
         if assignee == "me" and current_user_id:
             filters.assignee_id = current_user_id
@@ -138,7 +146,7 @@ def claims_select(filters: ClaimFilters) -> sa.Select:
             Article.id, Article.title, Article.url, Article.publisher, Article.published_at),
             so.joinedload(Claim.assignee))
     )
-    return apply_filters(stmt, filters).order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+    return apply_filters(stmt, filters).order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
 
 
 def apply_filters(stmt: sa.Select, filters: ClaimFilters, *, live_only: bool = True) -> sa.Select:
@@ -178,7 +186,17 @@ def apply_filters(stmt: sa.Select, filters: ClaimFilters, *, live_only: bool = T
         stmt = stmt.where(Claim.created_at < datetime.combine(filters.until + timedelta(days=1), datetime.min.time()))
     if filters.hide_duplicates:
         stmt = stmt.where(Claim.duplicate_of_id.is_(None))
+    if filters.already_checked is True:
+        stmt = stmt.where(Claim.checked_kind.is_not(None))
+    elif filters.already_checked is False:
+        stmt = stmt.where(Claim.checked_kind.is_(None))
     return stmt
+
+
+def _flag(value: Any) -> Optional[bool]:
+    """``true``/``1`` -> True, ``false``/``0`` -> False, anything else (or nothing) -> None."""
+    text = str(value or "").strip().lower()
+    return True if text in ("1", "true", "yes", "on") else False if text in ("0", "false", "no", "off") else None
 
 
 def _matching_claim_ids(term: str) -> sa.CompoundSelect:
@@ -231,7 +249,9 @@ def search_claims(filters: ClaimFilters, *, page: int = 1, per_page: int = 50,
     per_page = max(1, min(per_page, 200))
     page = max(1, min(page, MAX_PAGE))
     total, estimated = count_claims(filters, estimate_above=estimate_above)
-    stmt = claims_select(filters).options(so.selectinload(Claim.verdicts))  # the queue shows verdicts
+    stmt = claims_select(filters).options(  # the queue shows verdicts and "already checked" matches
+        so.selectinload(Claim.verdicts), so.selectinload(Claim.checked_factcheck),
+        so.selectinload(Claim.checked_claim).selectinload(Claim.verdicts))
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return Page(items=items, total=total, page=page, per_page=per_page, total_is_estimate=estimated)
 

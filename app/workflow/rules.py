@@ -28,9 +28,19 @@ def can_review(user: Any) -> bool:
     return bool(user.is_authenticated and getattr(user, "role", None) in REVIEWER_ROLES)
 
 
+def can_manage_sources(user: Any) -> bool:
+    """Only admins add, change, poll or remove monitored sources; the desk sees them."""
+    return bool(user.is_authenticated and getattr(user, "role", None) == "admin")
+
+
 def can_reopen(user: Any) -> bool:
     """Only admins reopen approved or dismissed claims."""
     return bool(user.is_authenticated and getattr(user, "role", None) == "admin")
+
+
+def can_administer(user: Any) -> bool:
+    """Only active admins manage people (invitations, roles, deactivation, resets) and webhooks."""
+    return bool(user is not None and user.is_authenticated and user.active and getattr(user, "role", None) == "admin")
 
 
 def is_published(claim_status: str, verdict_state: Optional[str]) -> bool:

@@ -8,27 +8,33 @@ all come through here, so no route can get around a rule.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import related
+from app import priority, related
+from app.priority import checked
 from app.database import begin_write
 from app.errors import BadStatus, DomainError, EvidenceExists, EvidenceRequired, Forbidden, FourEyes, Invalid, NotFound, StaleVersion
+from app.export.urls import external_url
 from app.extensions import db
 from app.ids import parse_id
 from app.ingest.speakers import find_or_create_speaker
 from app.links import is_web_url
 from app.models import (
     CLAIM_KINDS, STANCES, STATUS_LABELS, VERDICT_LABELS, VERDICTS, AuditEvent, Claim, ClaimEvidence, Comment, Evidence,
+    FactCheck,
     User, Verdict, utcnow,
 )
 from app.transaction import rollback_on_error
+from app.notifications import service as notifications
+from app.webhooks import service as webhooks
 from app.workflow import publication
 from app.workflow.audit import CLAIM_FIELDS, claim_snapshot, record
 from app.workflow.rules import TERMINAL_STATUSES, WORKING_STATUSES, can_edit, can_reopen, can_review
@@ -41,6 +47,7 @@ CUE_MAX = 100  # Claim.cue's column
 WORDING_MAX = 5000  # publication wording: a sentence or two, never an article
 
 
+log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -255,7 +262,10 @@ def update_claim(claim_id: int, *, user: User, version: Optional[int], changes: 
     claim.edited = True
     if "content" in changed:
         with db.session.no_autoflush:  # a flush here would bump the version twice in one save
-            related.embed_claims([claim])
+            vectors = related.embed_claims([claim])
+            if vectors is not None:  # the new text is scored on its own, and matched again
+                priority.rescore_claim(claim, vectors[0])
+                checked.apply_match(claim, checked.best_match(claim.content, vectors[0], exclude_claim_id=claim.id))
     _touch(claim)
     record("claim_edited", user=user, claim=claim,
            before={k: before[k] for k in changed} | {"version": before["version"]},
@@ -365,8 +375,52 @@ def assign(claim_id: int, *, user: User, assignee: Any, version: Optional[int] =
         return claim
     _touch(claim)
     record("assigned", user=user, claim=claim, before=before, after=_after(claim))
+    if claim.assignee is not None:
+        notifications.notify([claim.assignee], "assigned", claim, actor=user,
+                             message=f"{user.name} assigned claim #{claim.id} to you.")
     _commit(claim)
     return claim
+
+
+@atomic
+def set_due_date(claim_id: int, *, user: User, due: Any, version: Optional[int] = None) -> Claim:
+    """Give the claim a due date (an ISO date, a ``date``) or none (None or "")."""
+    check_editor(user)
+    claim = get_claim(claim_id)
+    check_version(claim, version)
+    if claim.status in TERMINAL_STATUSES:
+        raise BadStatus(f"This claim is {_status(claim)}; it has nothing left to be due.")
+    value = _due(due)
+    if value == claim.due_date:
+        return claim
+    before = claim.due_date
+    claim.due_date = value
+    _touch(claim)
+    record("due_date_set", user=user, claim=claim,
+           before={"due_date": before.isoformat() if before else None, "version": claim.version},
+           after={"due_date": value.isoformat() if value else None, "version": claim.version + 1})
+    if claim.assignee is not None and value is not None:
+        notifications.notify([claim.assignee], "assigned", claim, actor=user,
+                             message=f"{user.name} set claim #{claim.id} (assigned to you) due on {value:%Y-%m-%d}.")
+    _commit(claim)
+    return claim
+
+
+def _due(value: Any) -> Optional[date]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            parsed = None
+        if parsed is not None and date(2000, 1, 1) <= parsed <= date(2100, 12, 31):
+            return parsed
+    raise Invalid("due_date must be a date as YYYY-MM-DD (or null for none).", field="due_date")
 
 
 def take(claim_id: int, *, user: User, version: Optional[int] = None) -> Claim:
@@ -395,12 +449,14 @@ def link_evidence(
     evidence: Optional[EvidenceInput] = None,
     evidence_id: Optional[int] = None,
     source_claim_id: Optional[int] = None,
+    factcheck_id: Optional[int] = None,
     stance: Optional[str] = None,
     note: Optional[str] = None,
     existing: Optional[str] = None,
 ) -> ClaimEvidence:
     """Link evidence to a claim: new evidence, evidence already in the desk (``evidence_id``),
-    or another claim already checked (``source_claim_id``). Working on a new claim takes it.
+    another claim already checked (``source_claim_id``) or an imported fact-check
+    (``factcheck_id``). Working on a new claim takes it.
 
     New evidence whose URL is stored already with another title, excerpt, publisher or date
     raises EvidenceExists (nothing written) unless ``existing`` says what to do: ``"keep"``
@@ -422,6 +478,8 @@ def link_evidence(
             raise NotFound(f"Evidence {evidence_id} does not exist.")
     elif source_claim_id is not None:
         item = _evidence_from_claim(source_claim_id, claim, user)
+    elif factcheck_id is not None:
+        item = _evidence_from_factcheck(factcheck_id, user, claim)
     elif evidence is not None:
         item = _new_or_existing_evidence(evidence, user, claim=claim, existing=existing)
     else:
@@ -485,6 +543,19 @@ def _new_or_existing_evidence(data: EvidenceInput, user: User, *, claim: Claim,
     db.session.add(item)
     related.embed_evidence([item])
     return item
+
+
+def _evidence_from_factcheck(factcheck_id: int, user: User, claim: Claim) -> Evidence:
+    """An imported fact-check as evidence (stored once per url, like any evidence)."""
+    fc = db.session.get(FactCheck, parse_id(factcheck_id)) if parse_id(factcheck_id) else None
+    if fc is None:
+        raise NotFound(f"There is no imported fact-check {factcheck_id!r}.")
+    rating = f": {fc.rating_name}" if fc.rating_name else ""
+    return _new_or_existing_evidence(EvidenceInput(
+        url=fc.url, title=f"{fc.publisher or 'Fact-check'}{rating}: {fc.title or fc.claim_reviewed}"[:500],
+        stance="context", publisher=fc.publisher, published_at=fc.published_at,
+        excerpt=f"Claim reviewed: {fc.claim_reviewed}" + (f" (claimed by {fc.claimant})" if fc.claimant else "")),
+        user, claim=claim, existing="keep")  # a url stored already is linked as it is
 
 
 _FIELD_WORDS = {"title": "title", "publisher": "publisher", "published_at": "date", "excerpt": "excerpt"}
@@ -631,7 +702,18 @@ def approve(claim_id: int, *, user: User, comment: Optional[str] = None, version
         db.session.add(Comment(claim=claim, author=user, body=pending.review_comment))
     record("verdict_approved", user=user, claim=claim, before=before,
            after=_after(claim) | {"verdict": pending.verdict, "comment": pending.review_comment})
+    notifications.notify([pending.proposed_by, claim.assignee], "approved", claim, actor=user,
+                         message=f"{user.name} approved your verdict on claim #{claim.id} ({pending.label}).")
+    if pending.review_comment:
+        _notify_mentions(claim, user, pending.review_comment, told=(pending.proposed_by, claim.assignee))
+    event = _event_data(claim) | {"verdict": pending.verdict, "label": pending.label,
+                                  "approved_by": user.name}
+    webhooks.emit("claim.approved", event)
+    webhooks.emit("factcheck.published", event | {
+        "public_url": external_url("export.fact_check", "claim_id")(claim.id),
+        "claimreview_url": external_url("api.claimreview", "claim_id")(claim.id)})
     _commit(claim)
+    _refresh_matches_near(claim.id)  # claims it now answers are "already checked"
     return claim
 
 
@@ -653,6 +735,11 @@ def return_claim(claim_id: int, *, user: User, comment: str, version: Optional[i
     _touch(claim)
     db.session.add(Comment(claim=claim, author=user, body=comment))
     record("verdict_returned", user=user, claim=claim, before=before, after=_after(claim) | {"comment": comment})
+    notifications.notify([pending.proposed_by, claim.assignee], "returned", claim, actor=user,
+                         message=f"{user.name} returned claim #{claim.id} to you: \u201c{_short(comment, 120)}\u201d")
+    _notify_mentions(claim, user, comment, told=(pending.proposed_by, claim.assignee))
+    webhooks.emit("claim.returned", _event_data(claim) | {"verdict": pending.verdict, "comment": comment,
+                                                          "returned_by": user.name})
     _commit(claim)
     return claim
 
@@ -697,7 +784,18 @@ def reopen(claim_id: int, *, user: User, reason: str = "", version: Optional[int
     record("reopened", user=user, claim=claim, before=before,
            after=_after(claim) | {"reason": (reason or "").strip() or None})
     _commit(claim)
+    _refresh_matches_near(claim.id)  # claims it answered are no longer "already checked" by it
     return claim
+
+
+def _refresh_matches_near(claim_id: int) -> None:
+    """After the commit: the "already checked" match of nearby claims (derived data; a
+    failure is logged, the action stands)."""
+    try:
+        checked.refresh_near_claim(claim_id)
+    except Exception:
+        log.exception("refreshing 'already checked' matches near claim %s failed", claim_id)
+        db.session.rollback()
 
 
 # --- comments -----------------------------------------------------------------------------
@@ -716,8 +814,23 @@ def add_comment(claim_id: int, *, user: User, body: str) -> Comment:
     comment = Comment(claim=claim, author=user, body=body)
     db.session.add(comment)
     record("commented", user=user, claim=claim, after={"body": body})
+    _notify_mentions(claim, user, body)
     db.session.commit()
     return comment
+
+
+def _notify_mentions(claim: Claim, user: User, text: str, told: Iterable[Optional[User]] = ()) -> None:
+    """Tell the people ``text`` mentions (``@name``) about it, but for those ``told`` already."""
+    notifications.notify(notifications.mentioned_users(text), "mentioned", claim, actor=user, told=told,
+                         message=f"{user.name} mentioned you on claim #{claim.id}: \u201c{_short(text, 120)}\u201d")
+
+
+def _event_data(claim: Claim) -> dict[str, Any]:
+    """What a webhook event says about a claim (its ``data``)."""
+    return {"claim_id": claim.id, "article_id": claim.article_id,
+            "claim_url": external_url("claims.show", "claim_id")(claim.id),
+            "content": claim.content, "publication_wording": claim.wording,
+            "speaker": claim.speaker.name if claim.speaker else None}
 
 
 # --- bulk -----------------------------------------------------------------------------------

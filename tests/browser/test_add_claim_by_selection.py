@@ -70,3 +70,22 @@ def test_select_text_and_add_it_as_a_claim(make_article, make_claim, editor, pag
     assert claim.speaker.name == "Jens Stoltenberg" and claim.cue == "told" and claim.kind == "direct"
     assert [e.action for e in service.history(claim.id)] == ["claim_added"]
     assert page.locator("#article-body mark").count() == 2
+
+
+def test_select_words_inside_a_highlight_and_set_them_as_its_span(make_article, make_claim, editor, page):
+    """Adjusting a span by selection: the drag starts inside the claim's highlight (which must
+    select, not drag a link), the claim's "Use selected text" fills the offsets."""
+    embedder().encode(["a claim"])
+    article = make_article(WIRE, title="Wire copy")
+    claim = make_claim(article, "We have seen more drones in the past month than ever before", speaker="Stoltenberg")
+    browser_login(page, editor)
+    page.goto(f"/articles/{article.id}#claim-{claim.id}")  # its tools open
+    drag_select(page, "more drones in the past month")
+    page.get_by_role("button", name="Use selected text").click()
+    start = WIRE.index("more drones")
+    assert page.locator(f"#span-{claim.id}-start").input_value() == str(start)
+    with page.expect_navigation(timeout=60_000):
+        page.get_by_role("button", name="Set span").click()
+    assert page.locator("#article-body a.quote-focus").inner_text() == "more drones in the past month"
+    page.locator("#article-body a.quote-focus").click()  # a plain click still opens the claim
+    page.wait_for_url(f"**/claims/{claim.id}")

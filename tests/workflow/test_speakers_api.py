@@ -104,3 +104,19 @@ def test_merge_of_a_merged_speaker_is_409(call, editor, kallas_ids, claims):
     error = error_of(call(editor, "post", f"/speakers/{claims[0].speaker_id}/merge", json={"into": duplicate}),
                      409, "bad_status")
     assert error["details"]["merged_into"] == kallas
+
+
+def test_speaker_answers_match_the_openapi_schema(call, editor, kallas_ids, to_approved, claims):
+    from jsonschema import Draft202012Validator
+
+    from app.api.openapi import openapi_document
+
+    components = openapi_document()["components"]
+    speaker = Draft202012Validator({"$ref": "#/components/schemas/Speaker", "components": components})
+    to_approved(claims[4].id, verdict="false")
+    kallas, duplicate = kallas_ids
+    merged = call(editor, "post", f"/speakers/{duplicate}/merge", json={"into": kallas}).get_json()
+    bodies = [merged, call(editor, "get", f"/speakers/{duplicate}").get_json(),
+              *call(editor, "get", "/speakers").get_json()["items"]]
+    problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for body in bodies for e in speaker.iter_errors(body)]
+    assert problems == [] and merged["verdicts"] == {"false": 1}

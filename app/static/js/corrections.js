@@ -68,6 +68,13 @@
     var last = null;  // the last selection made inside the article
 
     document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
+    // Words inside a highlight can be selected by dragging: a link's text cannot (the browser
+    // drags the link), so highlights keep their claim's address aside and a plain click opens it.
+    // The claims list beside the article links to every claim for the keyboard.
+    body.querySelectorAll("a.quote[href]").forEach(function (a) {
+      a.dataset.href = a.getAttribute("href");
+      a.removeAttribute("href");
+    });
     // Arriving from a claim's page (#claim-N): its correction tools open.
     var target = location.hash && document.getElementById(location.hash.slice(1));
     var tools = target && target.querySelector("details.claim-tools");
@@ -102,10 +109,12 @@
       var shown = s.text.replace(/\s+/g, " ").trim();
       preview.textContent = "Selected (characters " + s.start + "\u2013" + s.end + "): \u201c" +
         (shown.length > 160 ? shown.slice(0, 159) + "\u2026" : shown) + "\u201d";
-      var rect = s.range.getBoundingClientRect();
+      // Below the end of the selection (its last line), so the selected words stay in view.
+      var rects = s.range.getClientRects();
+      var rect = rects.length ? rects[rects.length - 1] : s.range.getBoundingClientRect();
       var box = button.offsetParent ? button.offsetParent.getBoundingClientRect() : {top: 0, left: 0};
-      button.style.top = (rect.bottom - box.top + 6) + "px";
-      button.style.left = Math.max(0, rect.left - box.left) + "px";
+      button.style.top = (rect.bottom - box.top + 4) + "px";
+      button.style.left = Math.max(0, rect.right - box.left - button.offsetWidth) + "px";
       button.hidden = false;
     }
 
@@ -115,6 +124,15 @@
       timer = setTimeout(onSelection, 120);
     });
     body.addEventListener("mouseup", onSelection);
+    // A drag that selects words inside a highlight ends in a click on its link: select, don't follow.
+    var down = null;
+    body.addEventListener("mousedown", function (e) { down = {x: e.clientX, y: e.clientY}; });
+    body.addEventListener("click", function (e) {
+      var quote = e.target.closest("a.quote[data-href]");
+      var sel = window.getSelection();
+      var dragged = down && Math.abs(e.clientX - down.x) + Math.abs(e.clientY - down.y) > 4;
+      if (quote && !dragged && (!sel || sel.isCollapsed)) window.location.href = quote.dataset.href;
+    });
     body.addEventListener("keyup", onSelection);
 
     // "Add as claim" beside the selection: bring the editor to the form, offsets filled in.
