@@ -43,7 +43,7 @@ def description_problems(app: Flask) -> list[str]:
         if not op.get("operationId"):
             problems.append(f"{name} has no operationId: add @bp.doc(operationId=...)")
         success = [code for code in op.get("responses", {}) if str(code).startswith("2")]
-        if not any(op["responses"][code].get("content") for code in success):
+        if not any(op["responses"][code].get("content") or str(code) == "204" for code in success):
             problems.append(f"{name} declares no response schema: add @bp.response(STATUS, Schema)")
         if method in ("POST", "PUT", "PATCH") and "requestBody" not in op:
             problems.append(f"{name} declares no request body: add @bp.arguments(Schema) (required=False if optional)")

@@ -628,7 +628,7 @@ class NotificationSchema(ma.Schema):
     message = fields.String(required=True)
     claim_id = fields.Integer(allow_none=True)
     actor = fields.Function(lambda n: n.actor.name if n.actor else None, allow_none=True,
-                            metadata={"type": ["string", "null"]})
+                            metadata={"type": "string"})
     created_at = UtcDateTime(required=True)
     read_at = UtcDateTime(allow_none=True)
 

@@ -80,9 +80,10 @@ def delete_source(source_id: int):
 
 @bp.post("/sources/<int:source_id>/poll", tags=["sources"])
 @bp.doc(operationId="pollSource")
+@bp.arguments(s.NoFieldsInSchema, required=False)
 @bp.response(202, s.PollSchema, description="Accepted; `Location` is the source.")
-@errors(403, 404)
-def poll_source(source_id: int):
+@errors(400, 403, 404, 415, 422)
+def poll_source(_data: dict[str, Any], source_id: int):
     """Poll now (admins)
 
     `poll` is `queued` (a consumer polls it) or `done` (polled in this process: the embedded
