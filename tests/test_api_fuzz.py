@@ -131,7 +131,7 @@ def test_stateful_links_reach_real_claims(live_server, fuzz_token, seed, no_outs
             case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
 
     started = time.monotonic()
-    Workflow.run(settings=settings(max_examples=max(10, EXAMPLES // 4), stateful_step_count=6, deadline=None,
+    Workflow.run(settings=settings(max_examples=max(20, EXAMPLES // 2), stateful_step_count=10, deadline=None,
                                    suppress_health_check=list(HealthCheck), derandomize=True, database=None))
     print(f"stateful: {calls['count']} calls, {calls['real']} answered 2xx on a claim, "
           f"{time.monotonic() - started:.1f} s")

@@ -20,6 +20,19 @@ from app.models import iso_utc
 MAX_VERSION = 2**31 - 1  # Claim.version is an integer column
 
 
+class WholeNumber(fields.Integer):
+    """A JSON number with no fractional part: ``7`` (and ``7.0``, an integer in JSON Schema's
+    sense); never ``true``, ``1.5`` or ``"7"``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super()._validated(value)
+
+
 def Text(max_length: int, **kwargs: Any) -> fields.String:
     """A JSON string of at most ``max_length`` characters."""
     return fields.String(validate=validate.Length(max=max_length), **kwargs)
@@ -27,13 +40,13 @@ def Text(max_length: int, **kwargs: Any) -> fields.String:
 
 def Id(**kwargs: Any) -> fields.Integer:
     """A row id: a whole number from 1 to what an integer column holds."""
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+    return WholeNumber(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def Version(*, required: bool = True) -> fields.Integer:
     """The claim ``version`` a change was made from (a stale one answers 409)."""
-    return fields.Integer(
-        strict=True, required=required, validate=validate.Range(min=1, max=MAX_VERSION),
+    return WholeNumber(
+        required=required, validate=validate.Range(min=1, max=MAX_VERSION),
         metadata={"description": "The claim's version the change was made from; a stale one answers 409 "
                                  "`stale_version` and saves nothing."})
 

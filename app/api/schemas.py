@@ -11,7 +11,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.api.fields import (
-    Choice, Flag, Id, QuerySchema, Span, StrictSchema, Text, UserRef, UtcDateTime, Version, WebUrl,
+    Choice, Flag, Id, QuerySchema, Span, StrictSchema, Text, UserRef, UtcDateTime, Version, WebUrl, WholeNumber,
 )
 from app.models import (
     CLAIM_KINDS, CLAIM_STATUSES, DELIVERY_STATES, NOTIFICATION_KINDS, SOURCE_KINDS, STANCES, VERDICTS,
@@ -352,8 +352,8 @@ class ClaimPatchSchema(StrictSchema):
     content = fields.String(validate=validate.Length(min=1, max=20_000))
     speaker = Text(200, allow_none=True, metadata={"description": "Canonical name; null or empty: no speaker."})
     kind = Choice(CLAIM_KINDS)
-    start = fields.Integer(strict=True, validate=validate.Range(min=0, max=2**31 - 1))
-    end = fields.Integer(strict=True, validate=validate.Range(min=0, max=2**31 - 1))
+    start = WholeNumber(validate=validate.Range(min=0, max=2**31 - 1))
+    end = WholeNumber(validate=validate.Range(min=0, max=2**31 - 1))
     cue = Text(100, allow_none=True)
     publication_wording = Text(5_000, allow_none=True, metadata={
         "description": "Editable until approval; empty or null: the claim text."})
@@ -371,10 +371,10 @@ class ClaimPatchSchema(StrictSchema):
 class ClaimInSchema(StrictSchema):
     """A claim the extractor missed, from a span of the article's text."""
 
-    start = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=2**31 - 1), metadata={
+    start = WholeNumber(required=True, validate=validate.Range(min=0, max=2**31 - 1), metadata={
         "description": "Offset of the first character in the article's text (code points); spaces at either end "
                        "of the span are dropped."})
-    end = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=2**31 - 1),
+    end = WholeNumber(required=True, validate=validate.Range(min=0, max=2**31 - 1),
                          metadata={"description": "Offset just after the last character."})
     speaker = Text(200, allow_none=True, metadata={"description": "A name; an existing speaker or alias is reused. "
                                                                   "Empty or null: unknown speaker."})
@@ -383,7 +383,7 @@ class ClaimInSchema(StrictSchema):
 
 
 class SplitInSchema(StrictSchema):
-    at = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=2**31 - 1), metadata={
+    at = WholeNumber(required=True, validate=validate.Range(min=0, max=2**31 - 1), metadata={
         "description": "A character offset in the article's text strictly inside the claim's span: the second "
                        "claim starts there."})
     version = Version()
@@ -717,7 +717,7 @@ class SourceInSchema(StrictSchema):
     kind = Choice(SOURCE_KINDS, required=True, metadata={
         "description": "`page`: a front page whose announced RSS/Atom feed is polled."})
     name = Text(200, allow_none=True, metadata={"description": "Shown in the desk; by default the address."})
-    every_minutes = fields.Integer(strict=True, allow_none=True, validate=EVERY_MINUTES, metadata={
+    every_minutes = WholeNumber(allow_none=True, validate=EVERY_MINUTES, metadata={
         "description": "Poll interval; by default `CLAIMDESK_SOURCE_EVERY_MINUTES` (30)."})
 
 
@@ -725,7 +725,7 @@ class SourcePatchSchema(StrictSchema):
     url = WebUrl()
     kind = Choice(SOURCE_KINDS)
     name = Text(200, allow_none=True)
-    every_minutes = fields.Integer(strict=True, validate=EVERY_MINUTES)
+    every_minutes = WholeNumber(validate=EVERY_MINUTES)
     paused = Flag()
 
 
