@@ -4,6 +4,7 @@ The routes modules hang their views on ``bp``: see "Adding an API route" in app/
 """
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, Callable
 
@@ -91,4 +92,17 @@ def errors(*codes: int, public: bool = False) -> Callable:
         for code in sorted(set(codes) | (set() if public else {401})):
             func = bp.alt_response(code, schema=ErrorSchema, description=ERROR_TEXT[code])(func)
         return func
+    return decorator
+
+
+def role_first(check: Callable[[User], None]) -> Callable:
+    """Run ``check(api_user())`` before the request is read: someone who may not use the
+    operation at all is told so (403), not what was wrong with their body (422). Put it just
+    under the route decorator."""
+    def decorator(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            check(api_user())
+            return func(*args, **kwargs)
+        return wrapper
     return decorator

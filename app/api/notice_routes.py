@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.api import schemas as s
-from app.api.blueprint import api_user, bp, errors
+from app.api.blueprint import api_user, bp, errors, role_first
 from app.api.views import claim_view
 from app.notifications import service as notifications
 from app.webhooks import service as webhooks
@@ -45,6 +45,7 @@ def list_webhooks():
 
 
 @bp.post("/webhooks", tags=["webhooks"])
+@role_first(webhooks.check_admin)
 @bp.doc(operationId="createWebhook")
 @bp.arguments(s.WebhookInSchema)
 @bp.response(201, s.WebhookSchema, description="The webhook (its secret is not sent back).")
@@ -55,6 +56,7 @@ def create_webhook(data: dict[str, Any]):
 
 
 @bp.get("/webhooks/<int:webhook_id>/deliveries", tags=["webhooks"])
+@role_first(webhooks.check_admin)
 @bp.doc(operationId="webhookDeliveries")
 @bp.arguments(s.DeliveriesQuerySchema, location="query", as_kwargs=True)
 @bp.response(200, s.DeliveryListSchema, description="The deliveries.")

@@ -6,7 +6,7 @@ from typing import Any
 from flask import url_for
 
 from app.api import schemas as s
-from app.api.blueprint import api_user, bp, errors
+from app.api.blueprint import api_user, bp, errors, role_first
 from app.models import Source, iso_utc
 from app.sources import service
 
@@ -37,6 +37,7 @@ def list_sources():
 
 
 @bp.post("/sources", tags=["sources"])
+@role_first(service.require_admin)
 @bp.doc(operationId="createSource")
 @bp.arguments(s.SourceInSchema)
 @bp.response(201, s.SourceSchema, description="Added; `Location` is the source.")
@@ -60,6 +61,7 @@ def get_source(source_id: int):
 
 
 @bp.patch("/sources/<int:source_id>", tags=["sources"])
+@role_first(service.require_admin)
 @bp.doc(operationId="updateSource")
 @bp.arguments(s.SourcePatchSchema)
 @bp.response(200, s.SourceSchema, description="The source as saved.")
@@ -79,6 +81,7 @@ def delete_source(source_id: int):
 
 
 @bp.post("/sources/<int:source_id>/poll", tags=["sources"])
+@role_first(service.require_admin)
 @bp.doc(operationId="pollSource")
 @bp.arguments(s.NoFieldsInSchema, required=False)
 @bp.response(202, s.PollSchema, description="Accepted; `Location` is the source.")
