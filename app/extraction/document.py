@@ -38,12 +38,16 @@ class DocView:
                 self.quote_of[i] = qi
         self.outside = [q is None for q in self.quote_of]
         self.para_of: list[int] = []
+        self._para_start = [0]  # token index where each paragraph starts (paragraphs are contiguous)
         para = 0
         for t in doc:
             self.para_of.append(para)
             if "\n" in t.text or "\n" in t.whitespace_:
                 para += 1
+                self._para_start.append(t.i + 1)
         self.n_paras = para + 1
+        self._para_start.append(n)
+        self._para_tokens: dict[int, tuple[Token, ...]] = {}
         self.titles = frozenset(qi for qi, q in enumerate(quotations)
                                 if looks_like_title(self, q))
 
@@ -56,7 +60,16 @@ class DocView:
         return self.tok_at(q.start), self.tok_at(max(q.start, q.end - 1))
 
     def para_tokens(self, para: int) -> list[Token]:
-        return [t for t in self.doc if self.para_of[t.i] == para and not t.is_space]
+        """The non-space tokens of paragraph ``para`` (a new list: callers may change it)."""
+        toks = self._para_tokens.get(para)
+        if toks is None:
+            if 0 <= para < self.n_paras:
+                a, b = self._para_start[para], self._para_start[para + 1]
+                toks = tuple(t for t in self.doc[a:b] if not t.is_space)
+            else:
+                toks = ()
+            toks = self._para_tokens[para] = toks
+        return list(toks)
 
     def plain(self, i: int) -> bool:
         """Is token i reporter's text: outside quotation marks, or inside a quoted name or

@@ -123,8 +123,9 @@ def submit(
         doc.url = url or doc.url
     result = ingest_article(doc, user=user, source=source or kind,
                             filename=upload.filename if upload is not None else None, on_stored=on_stored)
+    # The ids from the identity map: reading ``claim.id`` after the commit reloads each claim.
     return Submitted(article_id=result.article.id, title=result.article.title,
-                     claim_ids=[claim.id for claim in result.claims])
+                     claim_ids=[sa.inspect(claim).identity[0] for claim in result.claims])
 
 
 def submission_kind(*, text: Optional[str], upload: Optional[Upload], url: Optional[str]) -> str:
@@ -224,6 +225,9 @@ def ingest_article(
     try:
         with rollback_on_error(BUSY_MESSAGE):
             begin_write()  # ends the read transaction: the write one starts (SQLite: IMMEDIATE) from the latest data
+            # Speakers first: their look-ups autoflush, and with the claims not yet in the
+            # session each one flushes only the speakers made so far (not every claim, one by one).
+            speakers = [speaker_for_quote(quote) for quote in quotes]
             article = Article(
                 title=(doc.title or guess_title(text)).strip()[:500],
                 publisher=(doc.publisher or None),
@@ -236,7 +240,7 @@ def ingest_article(
                 ingested_by=user,
             )
             db.session.add(article)
-            claims = _claims_from_quotes(article, quotes, scores, prepared.repeats, matches)
+            claims = _claims_from_quotes(article, quotes, speakers, scores, prepared.repeats, matches)
             repeats = copies.link_repeats(claims, copy.original_id) if copy is not None else 0
             for claim in claims:  # a wire copy's repeats go down the queue too
                 if claim.duplicate_of_id is not None:
@@ -277,14 +281,19 @@ def _extracted(text: str) -> Sequence:
                               "The error is in the server log.", stage=exc.stage) from exc
 
 
-def _claims_from_quotes(article: Article, quotes: Sequence, scores: Sequence,
+def _claims_from_quotes(article: Article, quotes: Sequence, speakers: Sequence, scores: Sequence,
                         repeats: Sequence[Optional[int]], matches: Sequence) -> list[Claim]:
     """New claims of ``article`` with their check-worthiness, "already checked" match and
     priority (set before the first flush: a later change would be an UPDATE that bumps
     each claim's version)."""
     claims: list[Claim] = []
-    for quote, score, repeat, match in zip(quotes, scores, repeats, matches):
-        speaker = speaker_for_quote(quote)
+    for quote, speaker, score, repeat, match in zip(quotes, speakers, scores, repeats, matches):
+        repeated = claims[quote.duplicate_of] if quote.duplicate_of is not None and \
+            0 <= quote.duplicate_of < len(claims) else None
+        if repeated is not None and repeated.id is None:
+            # The claims before it get their ids first: one flush with a claim pointing at
+            # another unflushed one would insert them out of reading order.
+            db.session.flush()
         claim = Claim(
             article=article,
             speaker=speaker,
@@ -301,8 +310,8 @@ def _claims_from_quotes(article: Article, quotes: Sequence, scores: Sequence,
             checkworthiness=round(float(score.score), 6),
             checkworthiness_reason=score.reason[:40],
         )
-        if quote.duplicate_of is not None and 0 <= quote.duplicate_of < len(claims):
-            claim.duplicate_of = claims[quote.duplicate_of]
+        if repeated is not None:
+            claim.duplicate_of = repeated
         checked.apply_match(claim, match)
         if repeat is not None and claim.duplicate_of is None:  # flagged by store_prepared after the flush
             claim.priority = priority.priority_value(claim.checkworthiness, repeat=True,

@@ -60,16 +60,18 @@ def threshold() -> float:
     return float(current_app.config.get("CLAIMDESK_CHECKED_THRESHOLD") or default_confidence().threshold)
 
 
-def best_match(text: str, vector: np.ndarray, *, exclude_claim_id: Optional[int] = None) -> Optional[Match]:
+def best_match(text: str, vector: np.ndarray, *, exclude_claim_id: Optional[int] = None,
+               any_approved: Optional[bool] = None) -> Optional[Match]:
     """The best approved claim or fact-check for a claim's text and vector, when its
-    probability of being right reaches the threshold; else None."""
+    probability of being right reaches the threshold; else None. (``any_approved``: whether
+    the desk has an approved claim, when the caller knows already.)"""
     cleaned = clean_query_text(text)
     found: list[Match] = []
     if index.reader("factcheck").available:
         ranked = related.rank("factcheck", cleaned, vector, k=10, title_kind="factcheck_title")
         if ranked:
             found.append(Match("factcheck", ranked[0].id, _probability(ranked)))
-    if _any_approved() and index.reader("claim").available:
+    if (_any_approved() if any_approved is None else any_approved) and index.reader("claim").available:
         exclude = {exclude_claim_id} if exclude_claim_id else set()
         ranked = related.rank("claim", cleaned, vector, k=CANDIDATES, exclude=exclude)
         approved = set(db.session.scalars(sa.select(Claim.id).where(
@@ -111,7 +113,8 @@ def matches_for_new(texts: Sequence[str], vectors: np.ndarray) -> list[Optional[
     """The match of each claim about to be stored (ingest, before its write transaction)."""
     if not len(texts):
         return []
-    return [best_match(text, vector) for text, vector in zip(texts, vectors)]
+    any_approved = _any_approved()  # once per article, not once per claim
+    return [best_match(text, vector, any_approved=any_approved) for text, vector in zip(texts, vectors)]
 
 
 # --- refreshing stored matches ------------------------------------------------------------

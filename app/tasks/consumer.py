@@ -30,11 +30,13 @@ def current_consumer_id() -> Optional[str]:
 
 def load_engines(app: Flask) -> None:
     """Load spaCy and the embedding model now, so the first job does not wait for them."""
+    from app.extraction.gender import first_name_gender
     from app.ingest.service import get_extractor
     from app.related.service import embedder
 
     with app.app_context():
         get_extractor().extract("\u201cWe start now,\u201d the mayor said.")
+        first_name_gender("Anna")  # the first-name table (1-2 s to read), else read by the first job naming someone
         embedder().encode(["warm up"])
 
 
