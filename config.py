@@ -65,6 +65,8 @@ class Config:
     CLAIMDESK_ANN_JOURNAL_MAX = _int_env("CLAIMDESK_ANN_JOURNAL_MAX", 5_000)  # changes before a compaction
     CLAIMDESK_ANN_SAMPLE = _int_env("CLAIMDESK_ANN_SAMPLE", 4096)  # vectors kept for the fusion's statistics
     CLAIMDESK_ANN_EF = _int_env("CLAIMDESK_ANN_EF", 64)  # HNSW search depth
+    # Most vectors per HNSW graph: a bigger collection is split into shards searched and merged.
+    CLAIMDESK_ANN_SHARD_SIZE = _int_env("CLAIMDESK_ANN_SHARD_SIZE", 250_000)
     CLAIMDESK_ANN_BACKGROUND = True  # compactions and rebuilds in a background thread
     # Rows one lookup's full-text query may score (the rarest words are kept within it).
     CLAIMDESK_LEXICAL_BUDGET = _int_env("CLAIMDESK_LEXICAL_BUDGET", 3_000)

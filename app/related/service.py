@@ -227,6 +227,8 @@ def rank(kind: str, text: str, vector: np.ndarray, k: int = 10, *, exclude: Coll
         cosine.update(zip(found.tolist(), (vectors @ vector).tolist()))
     if not cosine:
         return []
+    # In id order, as the engine's candidates: the fusion's ranks break ties by position.
+    cosine = dict(sorted(cosine.items()))
     ids = np.fromiter(cosine, dtype=np.int64, count=len(cosine))
     cos = np.fromiter(cosine.values(), dtype=np.float32, count=len(cosine))
     lex = np.fromiter((lexical_score.get(int(i), 0.0) for i in ids), dtype=np.float32, count=len(cosine))
