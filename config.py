@@ -65,6 +65,8 @@ class Config:
     CLAIMDESK_ANN_JOURNAL_MAX = _int_env("CLAIMDESK_ANN_JOURNAL_MAX", 5_000)  # changes before a compaction
     CLAIMDESK_ANN_SAMPLE = _int_env("CLAIMDESK_ANN_SAMPLE", 4096)  # vectors kept for the fusion's statistics
     CLAIMDESK_ANN_EF = _int_env("CLAIMDESK_ANN_EF", 64)  # HNSW search depth
+    # Most vectors per HNSW graph: a bigger collection is split into shards searched and merged.
+    CLAIMDESK_ANN_SHARD_SIZE = _int_env("CLAIMDESK_ANN_SHARD_SIZE", 250_000)
     CLAIMDESK_ANN_BACKGROUND = True  # compactions and rebuilds in a background thread
     # Rows one lookup's full-text query may score (the rarest words are kept within it).
     CLAIMDESK_LEXICAL_BUDGET = _int_env("CLAIMDESK_LEXICAL_BUDGET", 3_000)
@@ -116,6 +118,10 @@ class Config:
     # CLAIMDESK_JOB_RETRY_DELAY seconds before the second try, twice that before the third.
     CLAIMDESK_JOB_TRIES = _int_env("CLAIMDESK_JOB_TRIES", 3)
     CLAIMDESK_JOB_RETRY_DELAY = float(os.environ.get("CLAIMDESK_JOB_RETRY_DELAY") or 10)
+    # A consumer takes up to this many queued text jobs at once (at most _CHARS characters in
+    # all): one spaCy pass and one encode over them all, then each job stored on its own.
+    CLAIMDESK_JOB_BATCH = _int_env("CLAIMDESK_JOB_BATCH", 8)
+    CLAIMDESK_JOB_BATCH_CHARS = _int_env("CLAIMDESK_JOB_BATCH_CHARS", 200_000)
     # Behind N reverse proxies, trust their X-Forwarded-For/-Proto (client address, https).
     CLAIMDESK_PROXY_COUNT = _int_env("CLAIMDESK_PROXY_COUNT", 0)
 

@@ -48,6 +48,7 @@ def settings(app: Optional[Flask] = None) -> AnnSettings:
         journal_max=int(config["CLAIMDESK_ANN_JOURNAL_MAX"]),
         sample_size=int(config["CLAIMDESK_ANN_SAMPLE"]),
         expansion_search=int(config["CLAIMDESK_ANN_EF"]),
+        shard_size=int(config["CLAIMDESK_ANN_SHARD_SIZE"]),
     )
 
 

@@ -1,42 +1,83 @@
 """The lexical signal of related claims and evidence: the database's own full-text search.
 
-SQLite: FTS5 tables ``claims_fts`` / ``evidence_fts`` ranked by ``bm25()``; PostgreSQL:
-``search_vector`` columns (GIN) ranked by ``ts_rank_cd``. Both are kept in step by the
-database (triggers, generated columns: migration 4177fe70392b).
+SQLite: FTS5 tables ``claims_fts`` / ``evidence_fts`` / ``factchecks_fts``; PostgreSQL:
+``search_vector`` columns (GIN). Both are kept in step by the database (triggers, generated columns: migrations 4177fe70392b,
+c7a2e9f4b610, e4b8d2f7a913).
 
-A query is the text's words (stop words dropped, the database stems them). Its cost grows
-with the rows that match, so a lookup scores at most ``budget`` rows: words are taken
-from the rarest up while their document frequencies fit (SQLite counts a word's matches,
-PostgreSQL reads its frequency from the planner's statistics of ``search_vector``). A
-frequent word carries little weight in BM25, and none of the rows it alone would add
-could reach the top. Every match of the query is returned, so the signal's statistics
-over the collection are exact for it.
+Words are tokenised as the engine's BM25 does (app/similarity/lexical.py): the databases
+keep whole lowercased words (FTS5 ``unicode61`` without Porter, PostgreSQL's ``simple``
+configuration: no stemming), and a query asks for each of the text's words (stop words
+dropped) with and without its plural ``s``, the one folding the engine makes ("claims"
+and "claim" are one term; "vaccination" and "vaccine" are not). So the desk and the
+engine match the same documents.
+
+The databases find the rows; the score is the engine's Okapi BM25 (k1 1.5, b 0.75, the
+same IDF), worked out here from the matched rows' text: a term's document frequency is
+the number of matched rows holding it (every row holding it matches), a row's length
+its count of terms, the collection's size and average length are read from the table
+(cached for a minute; the average from at most ``LENGTH_SAMPLE`` rows). The database's
+own ranks (FTS5 ``bm25()`` with k1 1.2 and stop words counted, PostgreSQL
+``ts_rank_cd``) order rows differently, and the fusion reads the lexical ranks closely.
+
+A query's cost grows with the rows that match, so a lookup scores at most ``budget``
+rows: terms are taken from the rarest up while their document frequencies fit (SQLite
+counts a term's matches, PostgreSQL reads its frequency from the planner's statistics of
+``search_vector``). A frequent term carries little weight in BM25, and none of the rows
+it alone would add could reach the top. Every match of the query is returned, so the
+signal's statistics over the collection are exact for it.
 """
 from __future__ import annotations
 
 import re
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.similarity.lexical import STOP_WORDS
+from app.similarity.lexical import STOP_WORDS, BM25Index
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 CACHE_SECONDS = 3600.0  # document frequencies drift slowly
+STATS_SECONDS = 60.0  # the collection's size and average length
+LENGTH_SAMPLE = 20_000  # rows read for the average length
 MAX_WORDS = 64
+_ENGINE = BM25Index()  # its k1 and b
 
 
 def query_words(text: str) -> list[str]:
-    """The distinct words of ``text`` a full-text query asks for (lowercase, no stop words)."""
+    """The distinct terms of ``text`` a full-text query asks for: lowercase words, stop
+    words dropped, a plural ``s`` folded as the engine's :func:`~app.similarity.lexical.tokenize`
+    does (``claims`` -> ``claim``)."""
     seen: dict[str, None] = {}
     for word in _WORD.findall(text.lower().replace("’", "'")):
-        if word not in STOP_WORDS and word not in seen:
-            seen[word] = None
+        if word in STOP_WORDS:
+            continue
+        term = fold_plural(word)
+        if term not in seen:
+            seen[term] = None
     return list(seen)[:MAX_WORDS]
+
+
+def terms(text: str) -> list[str]:
+    """All the terms of ``text`` in order (as :func:`query_words`, repeats kept): for ASCII
+    text the engine's :func:`~app.similarity.lexical.tokenize`."""
+    return [fold_plural(w) for w in _WORD.findall(text.lower().replace("’", "'")) if w not in STOP_WORDS]
+
+
+def fold_plural(word: str) -> str:
+    """The engine's one folding: a trailing ``s`` off words longer than three letters
+    (not ``ss``)."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def word_forms(term: str) -> tuple[str, ...]:
+    """The stored words that fold to ``term``: itself and, where the fold applies, its plural."""
+    return (term, term + "s") if len(term) >= 3 and not term.endswith("s") else (term,)
 
 
 @dataclass
@@ -56,6 +97,11 @@ _TABLES = {
     "sqlite": {"claim": "claims_fts", "evidence": "evidence_fts", "factcheck": "factchecks_fts"},
     "postgresql": {"claim": "claims", "evidence": "evidence", "factcheck": "factchecks"},
 }
+# The indexed text of a row (as the FTS5 triggers and the generated columns build it).
+_TEXT = {"claim": ("claims", "content"),
+         "evidence": ("evidence", "coalesce(title, '') || ' ' || coalesce(excerpt, '')"),
+         "factcheck": ("factchecks", "claim_reviewed || ' ' || coalesce(title, '')")}
+_FTS5_TEXT = {"claim": "content", "evidence": "body", "factcheck": "body"}
 
 
 class _Frequencies:
@@ -104,17 +150,22 @@ def _fetch_all(sql: str, params: tuple) -> list[tuple]:
 
 
 def search(kind: str, text: str, *, budget: int) -> LexicalMatches:
-    """All rows of ``kind`` ("claim" or "evidence") matching the words of ``text`` that fit
-    the budget, scored by the database (SQLite: -bm25(), PostgreSQL: ts_rank_cd())."""
+    """All rows of ``kind`` ("claim", "evidence" or "factcheck") matching the terms of
+    ``text`` that fit the budget, scored by the engine's BM25."""
     words = query_words(text)
     if not words:
         return LexicalMatches.empty()
     name = dialect()
     if name == "sqlite":
-        return _search_sqlite(kind, words, budget)
-    if name == "postgresql":
-        return _search_postgresql(kind, words, budget)
-    raise NotImplementedError(f"full-text search on {name}")
+        found = _search_sqlite(kind, words, budget)
+    elif name == "postgresql":
+        found = _search_postgresql(kind, words, budget)
+    else:
+        raise NotImplementedError(f"full-text search on {name}")
+    if found is None:
+        return LexicalMatches.empty()
+    rows, chosen = found
+    return _bm25(kind, rows, chosen, Counter(terms(text)))
 
 
 def _within_budget(words: list, frequencies: list[float], budget: int) -> list:
@@ -135,31 +186,74 @@ def _fts5_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def _search_sqlite(kind: str, words: list[str], budget: int) -> LexicalMatches:
+def _fts5_term(term: str) -> str:
+    """An FTS5 query for a term's stored forms (``"claim" OR "claims"``)."""
+    return " OR ".join(_fts5_phrase(form) for form in word_forms(term))
+
+
+def _search_sqlite(kind: str, words: list[str], budget: int) -> Optional[tuple[list[tuple], list[str]]]:
     table = _TABLES["sqlite"][kind]
     counts = [_FREQUENCIES.get(("sqlite", table, word)) for word in words]
     unknown = [word for word, count in zip(words, counts) if count is None]
-    if unknown:  # one round trip for the words not seen lately
+    if unknown:  # one round trip for the terms not seen lately
         found = _fetch_all("SELECT " + ", ".join(f"(SELECT count(*) FROM {table} WHERE {table} MATCH ?)"
-                                                 for _ in unknown), tuple(_fts5_phrase(w) for w in unknown))[0]
+                                                 for _ in unknown), tuple(_fts5_term(w) for w in unknown))[0]
         for word, count in zip(unknown, found):
             _FREQUENCIES.put(("sqlite", table, word), int(count or 0))
         counts = [_FREQUENCIES.get(("sqlite", table, word)) or 0 for word in words]
     chosen = [w for w, c in zip(words, counts) if c > 0]
     chosen = _within_budget(chosen, [c for c in counts if c > 0], budget)
     if not chosen:
-        return LexicalMatches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), [])
-    rows = _fetch_all(f"SELECT rowid, -bm25({table}) FROM {table} WHERE {table} MATCH ?",
-                      (" OR ".join(_fts5_phrase(w) for w in chosen),))
-    return _matches(rows, chosen)
+        return None
+    rows = _fetch_all(f"SELECT rowid, {_FTS5_TEXT[kind]} FROM {table} WHERE {table} MATCH ?",
+                      (" OR ".join(_fts5_term(w) for w in chosen),))
+    return rows, chosen
 
 
-def _matches(rows, words) -> LexicalMatches:
+def _collection(kind: str) -> tuple[int, float]:
+    """(rows, average terms per row) of ``kind``'s table (cached for ``STATS_SECONDS``)."""
+    table, text = _TEXT[kind]
+    key = ("*collection*", dialect(), kind)
+    hit = _FREQUENCIES.values.get(key)
+    if hit is not None and time.monotonic() - hit[1] < STATS_SECONDS:
+        return hit[0]
+    rows = int(_fetch_all(f"SELECT count(*) FROM {table}", ())[0][0] or 0)
+    sample = _fetch_all(f"SELECT {text} FROM {table} LIMIT {LENGTH_SAMPLE}", ())
+    lengths = [len(terms(r[0] or "")) for r in sample]
+    value = (rows, float(sum(lengths)) / len(lengths) if lengths and sum(lengths) else 1.0)
+    _FREQUENCIES.put(key, value)
+    return value
+
+
+def _bm25(kind: str, rows: list[tuple], words: list[str], repeats: Counter) -> LexicalMatches:
+    """The engine's BM25 of the query ``words`` (each counted as often as the query
+    repeats it) for matched ``(id, text)`` rows."""
     if not rows:
         return LexicalMatches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), words)
+    wanted = set(words)
+    counts, lengths = [], np.zeros(len(rows), dtype=np.float64)
+    df: dict[str, int] = dict.fromkeys(words, 0)
+    for i, (_, text) in enumerate(rows):
+        found = terms(text or "")
+        lengths[i] = len(found)
+        mine: dict[str, int] = {}
+        for term in found:
+            if term in wanted:
+                mine[term] = mine.get(term, 0) + 1
+        for term in mine:
+            df[term] += 1
+        counts.append(mine)
+    n, avgdl = _collection(kind)
+    n = max(n, len(rows))
+    idf = {t: float(np.log(1.0 + (n - d + 0.5) / (d + 0.5))) * max(repeats.get(t, 1), 1)
+           for t, d in df.items() if d}
+    k1, b = _ENGINE.k1, _ENGINE.b
+    norm = k1 * (1.0 - b + b * lengths / avgdl)
+    scores = np.fromiter((sum(idf[t] * tf * (k1 + 1.0) / (tf + norm[i]) for t, tf in mine.items())
+                          for i, mine in enumerate(counts)), dtype=np.float64, count=len(rows))
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    scores = np.fromiter((r[1] for r in rows), dtype=np.float32, count=len(rows))
-    return LexicalMatches(ids, scores, words)
+    keep = scores > 0
+    return LexicalMatches(ids[keep], scores[keep].astype(np.float32), words)
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -193,20 +287,17 @@ def _common_lexemes(table: str) -> tuple[dict[str, float], float, float]:
     return value
 
 
-def _search_postgresql(kind: str, words: list[str], budget: int) -> LexicalMatches:
+def _search_postgresql(kind: str, words: list[str], budget: int) -> Optional[tuple[list[tuple], list[str]]]:
     table = _TABLES["postgresql"][kind]
-    lexemes = db.session.execute(sa.text("SELECT tsvector_to_array(to_tsvector('english', :t))"),
-                                 {"t": " ".join(words)}).scalar() or []
-    if not lexemes:
-        return LexicalMatches.empty()
     shares, floor, rows = _common_lexemes(table)
-    # A lexeme missing from the statistics is rarer than the rarest one they list.
-    estimates = [shares.get(lexeme, floor) * rows for lexeme in lexemes]
-    chosen = _within_budget(list(lexemes), estimates, budget)
+    # A term's rows: those of its stored forms ('simple' lexemes are the lowercased words).
+    # A form missing from the statistics is rarer than the rarest one they list: a term
+    # none of whose forms is listed counts as that rarest one.
+    estimates = [(sum(shares.get(form, 0.0) for form in word_forms(word)) or floor) * rows for word in words]
+    chosen = _within_budget(list(words), estimates, budget)
     if not chosen:
-        return LexicalMatches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), [])
-    query = " | ".join(_tsquery_literal(lexeme) for lexeme in chosen)
-    rows_found = _fetch_all(  # CAST: the lexemes as they are, no re-stemming
-        f"SELECT id, ts_rank_cd(search_vector, q) FROM {table}, CAST(%s AS tsquery) AS q WHERE search_vector @@ q",
-        (query,))
-    return _matches(rows_found, chosen)
+        return None
+    query = " | ".join(_tsquery_literal(form) for word in chosen for form in word_forms(word))
+    rows_found = _fetch_all(  # CAST: the lexemes as they are, no parsing
+        f"SELECT id, {_TEXT[kind][1]} FROM {table} WHERE search_vector @@ CAST(%s AS tsquery)", (query,))
+    return rows_found, chosen

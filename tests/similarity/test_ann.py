@@ -29,9 +29,10 @@ def exact_top(vectors: np.ndarray, ids: np.ndarray, query: np.ndarray, k: int, e
     return order[:k]
 
 
-def make(tmp_path, *, exact_below=1000, journal_max=10_000, model="m1", dim=DIM, sample_size=256):
+def make(tmp_path, *, exact_below=1000, journal_max=10_000, model="m1", dim=DIM, sample_size=256,
+         shard_size=250_000):
     settings = AnnSettings(exact_below=exact_below, journal_max=journal_max, sample_size=sample_size,
-                           expansion_search=128, threads=1)
+                           expansion_search=128, threads=1, shard_size=shard_size)
     return AnnWriter(tmp_path / "claims", model=model, dim=dim, settings=settings, background=False)
 
 
@@ -108,8 +109,9 @@ def test_compaction_folds_the_journal_into_a_new_base(tmp_path, vectors):
     assert got[0][0] == 1251
 
 
-def test_a_reader_moves_to_a_rebuilt_generation_without_restart_while_searching(tmp_path, vectors):
-    writer = make(tmp_path, exact_below=100)
+@pytest.mark.parametrize("shard_size", [250_000, 700])
+def test_a_reader_moves_to_a_rebuilt_generation_without_restart_while_searching(tmp_path, vectors, shard_size):
+    writer = make(tmp_path, exact_below=100, shard_size=shard_size)
     ids = np.arange(1, 1501)
     writer.rebuild(lambda: [(ids, vectors[:1500])])
     reader = AnnReader(writer.directory, model="m1")
@@ -206,3 +208,74 @@ def test_a_torn_journal_record_is_ignored_and_cut(tmp_path, vectors):
     writer.add([11], vectors[10:11])
     reader.refresh()
     assert 11 in reader and len(reader) == 11
+
+
+def test_a_big_base_is_split_into_shards_searched_and_merged(tmp_path, vectors):
+    writer = make(tmp_path, exact_below=100, shard_size=700)
+    ids = np.arange(1, len(vectors) + 1)
+    writer.rebuild(lambda: [(ids, vectors)])
+    reader = AnnReader(writer.directory, model="m1")
+    reader.refresh()
+    assert reader.info.base == "hnsw" and reader.info.shards == 5  # ceil(3000 / 700)
+    shard_files = sorted(p.name.split(".", 1)[1] for p in writer.directory.glob(f"{reader.info.name}.s*.usearch"))
+    assert shard_files == [f"s{i}.usearch" for i in range(5)]
+    assert not (writer.directory / f"{reader.info.name}.usearch").exists()
+    assert len(reader) == 3000 and all(i in reader for i in (1, 2, 3, 4, 5, 3000)) and 3001 not in reader
+    hits = 0
+    for row in range(0, 3000, 150):
+        got = reader.search(vectors[row], 10, exclude={row + 1})
+        keys = [key for key, _ in got]
+        assert len(keys) == 10 and row + 1 not in keys
+        assert {key % 5 for key in keys} != {keys[0] % 5}  # the neighbours come from several shards
+        assert [s for _, s in got] == sorted((s for _, s in got), reverse=True)
+        hits += len(set(keys) & set(exact_top(vectors, ids, vectors[row], 10, {row + 1})))
+    assert hits / 200 >= 0.95
+    found, got = reader.vectors([1, 2, 3, 4, 5, 9999])
+    assert found.tolist() == [1, 2, 3, 4, 5]
+    assert np.allclose(got, vectors[:5], atol=1e-2)
+    assert set(reader.sample_ids.tolist()) <= set(ids.tolist())
+    assert np.allclose(reader.sample_vectors, vectors[reader.sample_ids - 1], atol=1e-2)
+
+
+def test_compaction_keeps_the_shards_and_adds_shards_when_the_collection_outgrows_them(tmp_path, vectors):
+    writer = make(tmp_path, exact_below=100, journal_max=10_000, shard_size=700)
+    writer.rebuild(lambda: [(np.arange(1, 2001), vectors[:2000])])  # 3 shards
+    reader = AnnReader(writer.directory, model="m1")
+    reader.refresh()
+    assert reader.info.shards == 3
+    writer.remove(range(1, 51))
+    writer.add(range(2001, 2101), vectors[2000:2100])
+    writer.add([7], vectors[2500:2501])  # deleted, then back with another vector: 2051 live, 3 shards
+    writer.compact()
+    reader.refresh()
+    assert reader.info.shards == 3 and reader.info.count == 2051 and len(reader) == 2051
+    assert not any(i in reader for i in range(1, 51) if i != 7) and 7 in reader and 2100 in reader
+    assert reader.search(vectors[2500], 1)[0][0] == 7
+    assert reader.search(vectors[2050], 1)[0][0] == 2051
+    writer.add(range(2101, 3001), vectors[2100:3000])  # 2951 live: 5 shards, rebuilt whole
+    writer.compact()
+    reader.refresh()
+    assert reader.info.shards == 5 and reader.info.count == 2951 and len(reader) == 2951
+    assert 3000 in reader and 7 in reader and 8 not in reader
+    for row in (100, 1500, 2999):
+        assert reader.search(vectors[row], 1)[0][0] == row + 1
+    names = {p.name.split(".")[0] for p in writer.directory.iterdir() if p.name.startswith("g")}
+    assert names == {reader.info.name}
+
+
+def test_asking_each_shard_for_its_share_merges_as_asking_each_for_everything(tmp_path, vectors):
+    writer = make(tmp_path, exact_below=100, shard_size=700)
+    writer.rebuild(lambda: [(np.arange(1, 3001), vectors)])
+    writer.remove(range(1, 3001, 7))  # hidden keys the search has to skip
+    reader = AnnReader(writer.directory, model="m1")
+    reader.refresh()
+    hidden = set(range(1, 3001, 7))
+    for row, k in ((0, 10), (500, 100), (1700, 300)):
+        got = reader.search(vectors[row], k)
+        whole = []
+        for graph in reader._hnsw:  # every shard asked for as many as the search wants, merged
+            found = graph.search(vectors[row], k + len(hidden))
+            whole += [(1.0 - float(d), int(key)) for key, d in zip(found.keys, found.distances)
+                      if int(key) not in hidden]
+        expected = [key for _score, key in sorted(whole, key=lambda p: (-p[0], p[1]))][:k]
+        assert [key for key, _ in got] == expected
