@@ -14,6 +14,8 @@ For each size n:
   scale is set so that 10,000 synthetic vectors have the same median nearest-neighbour
   cosine as the 10,000 real ones. Their texts are the anchor claim's words with a quarter
   dropped and two of the neighbour's words added, so words and vectors agree.
+  ``--real 3000 --sizes 300000`` has a million's density (100 synthetic claims per real
+  one) at under a third of the cost: a cheap stand-in for 1M when tuning the index.
 - the index is built as the app builds it (AnnWriter.rebuild, the app's settings): build
   time and file size; exact brute force (numpy matmul + top-k over all n vectors) and the
   index alone are timed on the same random stored claims, recall@10 of the index against
