@@ -110,12 +110,17 @@ class ClaimSummarySchema(ma.Schema):
         return super().get_attribute(obj, attr, default)
 
 
-class ClaimPageSchema(ma.Schema):
-    items = fields.List(fields.Nested(ClaimSummarySchema), required=True)
+class PagedSchema(ma.Schema):
+    """What every page of a list says about the paging (a subclass adds ``items``)."""
+
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     pages = fields.Integer(required=True)
+
+
+class ClaimPageSchema(PagedSchema):
+    items = fields.List(fields.Nested(ClaimSummarySchema), required=True)
 
 
 class EvidenceLinkSchema(ma.Schema):
@@ -582,12 +587,8 @@ class FactCheckSchema(ma.Schema):
     updated_at = fields.String(metadata={"format": "date-time"})
 
 
-class FactCheckPageSchema(ma.Schema):
+class FactCheckPageSchema(PagedSchema):
     items = fields.List(fields.Nested(FactCheckSchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
 
 
 class FactCheckQuerySchema(QuerySchema):
@@ -633,12 +634,9 @@ class NotificationSchema(ma.Schema):
     read_at = UtcDateTime(allow_none=True)
 
 
-class NotificationPageSchema(ma.Schema):
+class NotificationPageSchema(PagedSchema):
     items = fields.List(fields.Nested(NotificationSchema), required=True)
     unread = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
 
 
 class NotificationsQuerySchema(QuerySchema):
