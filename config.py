@@ -118,6 +118,10 @@ class Config:
     # CLAIMDESK_JOB_RETRY_DELAY seconds before the second try, twice that before the third.
     CLAIMDESK_JOB_TRIES = _int_env("CLAIMDESK_JOB_TRIES", 3)
     CLAIMDESK_JOB_RETRY_DELAY = float(os.environ.get("CLAIMDESK_JOB_RETRY_DELAY") or 10)
+    # A consumer takes up to this many queued text jobs at once (at most _CHARS characters in
+    # all): one spaCy pass and one encode over them all, then each job stored on its own.
+    CLAIMDESK_JOB_BATCH = _int_env("CLAIMDESK_JOB_BATCH", 8)
+    CLAIMDESK_JOB_BATCH_CHARS = _int_env("CLAIMDESK_JOB_BATCH_CHARS", 200_000)
     # Behind N reverse proxies, trust their X-Forwarded-For/-Proto (client address, https).
     CLAIMDESK_PROXY_COUNT = _int_env("CLAIMDESK_PROXY_COUNT", 0)
 

@@ -17,6 +17,9 @@ a signed-in editor opens the queue page every 0.25 s through the app in this pro
 Then, in this process and on the same texts, the bare work: ``nlp.pipe`` over the texts
 with the engine's spaCy pipeline and ``model.encode`` of the claims the desk stored
 (``ratio`` = queue articles/s / bare articles/s; the target is >= 0.8 with one consumer).
+The consumers' CPU seconds over the run and the bare work's are printed too, and their
+ratio per article (``cpu_ratio_to_bare``): on a machine shared with other work, whose load
+changes between the runs and the bare pass, it shows the overhead alone.
 
 Prints a table; the LAST line is one JSON object with every figure.
 """
@@ -139,6 +142,7 @@ def run_setup(setup: str, consumers: int, texts: list[str], args) -> dict[str, A
         watcher.start()
         with app.app_context():
             started = time.monotonic()
+            cpu_started = cpu_seconds(processes)
             ids = []
             for text in texts:
                 job = create_job(IngestRequest(text=text, user_id=editor_id, source="cli"))
@@ -151,6 +155,7 @@ def run_setup(setup: str, consumers: int, texts: list[str], args) -> dict[str, A
                     break
                 time.sleep(0.2)
             elapsed = time.monotonic() - started
+            consumer_cpu = cpu_seconds(processes) - cpu_started if cpu_started is not None else None
             stop.set()
             watcher.join()
             done = db.session.scalar(sa.select(sa.func.count(Job.id)).where(Job.status == "done"))
@@ -170,10 +175,23 @@ def run_setup(setup: str, consumers: int, texts: list[str], args) -> dict[str, A
     page_times.sort()
     return {"setup": setup, "consumers": consumers, "articles": done, "failed": dict(failed), "claims": len(claims),
             "seconds": round(elapsed, 1), "articles_per_s": round(done / elapsed, 3),
+            "consumer_cpu_s": round(consumer_cpu, 1) if consumer_cpu is not None else None,
             "queue_page_requests": len(page_times),
             "queue_page_p50_ms": round(1000 * statistics.median(page_times), 1) if page_times else None,
             "queue_page_p95_ms": round(1000 * page_times[int(0.95 * (len(page_times) - 1))], 1) if page_times else None,
             "_claim_texts": claims}
+
+
+def cpu_seconds(processes: list[subprocess.Popen]) -> float | None:
+    """CPU time (user + system) the processes have used so far; None where /proc is missing."""
+    try:
+        total = 0
+        for process in processes:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def open_queue_page(app, stop: threading.Event, times: list[float]) -> None:
@@ -201,7 +219,7 @@ def bare(texts: list[str], claim_texts: list[str]) -> dict[str, Any]:
     model = get_embedder(Config.CLAIMDESK_EMBEDDING_MODEL)
     list(nlp.pipe(texts[:5]))
     model.encode(["warm up"])
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     for _doc in nlp.pipe(texts, batch_size=16):
         pass
     parsed = time.monotonic()
@@ -210,7 +228,7 @@ def bare(texts: list[str], claim_texts: list[str]) -> dict[str, Any]:
     elapsed = encoded - started
     return {"seconds": round(elapsed, 1), "nlp_pipe_s": round(parsed - started, 1),
             "encode_s": round(encoded - parsed, 1), "claims": len(claim_texts),
-            "articles_per_s": round(len(texts) / elapsed, 3)}
+            "articles_per_s": round(len(texts) / elapsed, 3), "cpu_s": round(time.process_time() - cpu_started, 1)}
 
 
 def main(argv=None) -> None:
@@ -228,16 +246,20 @@ def main(argv=None) -> None:
     baseline = bare(texts, claim_texts)
     for run in runs:
         run["ratio_to_bare"] = round(run["articles_per_s"] / baseline["articles_per_s"], 3)
+        # CPU seconds per article, bare against the consumers': what the wall-clock ratio is
+        # when the machine's other load is left out (a shared machine's load changes by the minute).
+        run["cpu_ratio_to_bare"] = (round(baseline["cpu_s"] / run["consumer_cpu_s"] * run["articles"] / len(texts), 3)
+                                    if run.get("consumer_cpu_s") else None)
     print()
     print(f"{'setup':<22}{'consumers':>10}{'articles':>9}{'seconds':>9}{'art/s':>8}{'x bare':>8}"
-          f"{'queue p50':>11}{'queue p95':>11}")
+          f"{'queue p50':>11}{'queue p95':>11}{'CPU s':>8}{'CPU x bare':>11}")
     names = {"sqlite": "SQLite + SqliteHuey", "postgres": "PostgreSQL + Redis"}
     for run in runs:
         print(f"{names[run['setup']]:<22}{run['consumers']:>10}{run['articles']:>9}{run['seconds']:>9}"
               f"{run['articles_per_s']:>8}{run['ratio_to_bare']:>8}{run['queue_page_p50_ms']:>9} ms"
-              f"{run['queue_page_p95_ms']:>8} ms")
+              f"{run['queue_page_p95_ms']:>8} ms{str(run['consumer_cpu_s']):>8}{str(run['cpu_ratio_to_bare']):>11}")
     print(f"{'bare nlp.pipe + encode':<22}{'':>10}{len(texts):>9}{baseline['seconds']:>9}"
-          f"{baseline['articles_per_s']:>8}{1.0:>8}")
+          f"{baseline['articles_per_s']:>8}{1.0:>8}{'':>22}{baseline['cpu_s']:>8}{1.0:>11}")
     load = os.getloadavg()
     print(json.dumps({"n": len(texts), "runs": runs, "bare": baseline, "loadavg": [round(x, 1) for x in load]}))
 

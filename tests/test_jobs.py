@@ -431,3 +431,37 @@ def test_two_consumer_processes_on_redis_store_each_article_once(app, editor, mo
         for process in workers:
             stop(process)
         huey.flush()
+
+
+# --- several jobs at once ----------------------------------------------------------------------
+
+
+def test_a_run_takes_other_queued_text_jobs_along_and_stores_each_as_alone(app, editor):
+    """One spaCy pass and one encode over several queued jobs (``CLAIMDESK_JOB_BATCH``); each
+    job still runs, and stores, as it would have alone. Jobs of an address, of a file, or
+    waiting for their retry are left to their own messages."""
+    from app.ingest import normalise_text
+    from app.ingest.service import get_extractor
+    from app.tasks.jobs import run_queued_job, take_more
+
+    texts = [story(710 + n) for n in range(3)]
+    jobs = [create_job(IngestRequest(text=text, user_id=editor.id, source="api")) for text in texts]
+    by_url = create_job(IngestRequest(url="https://example.org/news/1", user_id=editor.id))
+    retrying = create_job(IngestRequest(text=story(720), user_id=editor.id))
+    db.session.execute(sa.update(Job).where(Job.id == retrying.id).values(attempts=1))
+    db.session.commit()
+    ids = [job.id for job in jobs]
+
+    run_queued_job(ids[0])
+
+    db.session.rollback()
+    for job_id, text in zip(ids, texts):
+        job = get_job(job_id)
+        assert job.status == "done" and job.attempts == 1, (job.status, job.error_message)
+        stored = list(db.session.scalars(sa.select(Claim.content).where(Claim.article_id == job.article_id)
+                                         .order_by(Claim.start, Claim.id)))
+        alone = [quote.content for quote in get_extractor().extract(normalise_text(text))]
+        assert stored == alone and len(stored) == job.claims == 2
+    assert get_job(by_url.id).status == "queued" and get_job(retrying.id).status == "queued"
+    assert run_job(ids[1], consumer_id=None) is None  # its own message finds it done
+    assert take_more(by_url.id, None) == []  # neither the address nor the retry is taken along

@@ -6,10 +6,12 @@ background jobs) call it with plain values and get plain values back.
 from __future__ import annotations
 
 import logging
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 import sqlalchemy as sa
 from flask import current_app
@@ -215,10 +217,10 @@ def ingest_article(
         raise _duplicate_error(existing)
     text_sketch = copy_minhash.sketch(text)
     copy = copies.find_copy(text_sketch)  # a wire copy of a stored article?
-    quotes = _extracted(text)
+    quotes, vectors = _extracted(text)
     # The slow work (encoding, catching the ranker up) happens before the first write, so
     # the write transaction is short and the ranker never sees this ingest's uncommitted rows.
-    prepared = related.prepare_claims([q.content for q in quotes])
+    prepared = related.prepare_claims([q.content for q in quotes], vectors)
     scores = priority.score_texts([q.content for q in quotes], prepared.vectors,
                                   speakers=[q.speaker for q in quotes])
     matches = checked.matches_for_new([q.content for q in quotes], prepared.vectors)
@@ -227,7 +229,8 @@ def ingest_article(
             begin_write()  # ends the read transaction: the write one starts (SQLite: IMMEDIATE) from the latest data
             # Speakers first: their look-ups autoflush, and with the claims not yet in the
             # session each one flushes only the speakers made so far (not every claim, one by one).
-            speakers = [speaker_for_quote(quote) for quote in quotes]
+            named: dict = {}
+            speakers = [speaker_for_quote(quote, named) for quote in quotes]
             article = Article(
                 title=(doc.title or guess_title(text)).strip()[:500],
                 publisher=(doc.publisher or None),
@@ -268,13 +271,55 @@ def ingest_article(
     return IngestResult(article=article, claims=claims)
 
 
-def _extracted(text: str) -> Sequence:
-    """The quotes of ``text``; a failed extraction is an ExtractionError, logged, never an
+_parsed = threading.local()  # .texts: {normalised text: (quotes, their vectors)} inside parsed_together
+
+
+@contextmanager
+def parsed_together(texts: Iterable[Optional[str]]) -> Iterator[None]:
+    """Inside the block, ingesting one of ``texts`` (in this thread) reuses its quotes and
+    their vectors, worked out here for all the texts at once: one ``nlp.pipe`` over the
+    texts and one encode of all their quotes, rather than one parse and one encode per
+    article (a consumer does this for the jobs it takes together, ``app.tasks.jobs``).
+
+    Only the NLP is shared: each article is still checked, stored and committed on its own.
+    A text that fails here (or that this cannot read) is extracted again, alone, when it
+    is ingested, and fails or not there as it would have.
+    """
+    prepared: dict[str, tuple[Sequence, object]] = {}
+    limit = current_app.config["MAX_ARTICLE_CHARS"]
+    unique = list(dict.fromkeys(t for t in (normalise_text(x or "") for x in texts) if t.strip() and len(t) <= limit))
+    if len(unique) > 1:
+        try:
+            results = list(get_extractor().extract_many(unique, on_error="return"))
+            parsed = [(t, quotes) for t, quotes in zip(unique, results) if not isinstance(quotes, Exception)]
+            contents = [q.content for _, quotes in parsed for q in quotes]
+            vectors = related.embedder().encode(contents) if contents else None
+            start = 0
+            for t, quotes in parsed:
+                prepared[t] = (quotes, vectors[start:start + len(quotes)] if vectors is not None else None)
+                start += len(quotes)
+        except Exception:  # noqa: BLE001 - only a saving: each text is then parsed on its own
+            log.exception("ingest: parsing %d texts together failed; each is parsed on its own", len(unique))
+            prepared = {}
+    outer = getattr(_parsed, "texts", None)
+    _parsed.texts = prepared
+    try:
+        yield
+    finally:
+        _parsed.texts = outer
+
+
+def _extracted(text: str) -> tuple[Sequence, Optional[object]]:
+    """The quotes of ``text`` and, when ``parsed_together`` encoded them already, their
+    vectors (else None); a failed extraction is an ExtractionError, logged, never an
     article stored with no claims."""
     from app.extraction import ExtractionFailed
 
+    prepared = (getattr(_parsed, "texts", None) or {}).pop(text, None)
+    if prepared is not None:
+        return prepared
     try:
-        return get_extractor().extract(text)
+        return get_extractor().extract(text), None
     except ExtractionFailed as exc:
         log.error("ingest: %s", exc)
         raise ExtractionError("Quote extraction failed on this article; nothing was stored. "

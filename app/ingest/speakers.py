@@ -54,6 +54,7 @@ def find_or_create_speaker(
     kind: str = "person",
     role: Optional[str] = None,
     aliases: Iterable[str] = (),
+    named: Optional[dict[str, Speaker]] = None,
 ) -> Speaker:
     """Merge into an existing speaker by canonical name or alias, else create one.
 
@@ -62,18 +63,27 @@ def find_or_create_speaker(
         kind: person / organisation / group / country / document / unknown.
         role: a title kept as the speaker's role, filled in when the speaker has none yet.
         aliases: other mentions of the same speaker; pronouns are skipped.
+        named: speakers found or made by their canonical name so far (one article's
+            quotes: its speakers mostly speak more than once), kept up to date here; the
+            name's look-up is skipped when it is there (a speaker's name key does not
+            change while an article is stored).
     Returns:
         The speaker, added to the session (not committed).
     """
     name = " ".join(name.split())[:200]
-    speaker = find_speaker(name)
+    key = normalise_name(name)
+    speaker = named.get(key) if named is not None and key else None
     if speaker is None:
-        speaker = Speaker(
-            name=name, name_key=normalise_name(name),
-            kind=kind if kind in SPEAKER_KINDS else "unknown", role=role,
-        )
-        db.session.add(speaker)
-    elif role and not speaker.role:
+        speaker = find_speaker(name)
+        if speaker is None:
+            speaker = Speaker(
+                name=name, name_key=key,
+                kind=kind if kind in SPEAKER_KINDS else "unknown", role=role,
+            )
+            db.session.add(speaker)
+        if named is not None and key and speaker.name_key == key:  # found by its name (not an alias), or new
+            named[key] = speaker
+    if role and not speaker.role:
         speaker.role = role
     known = {speaker.name_key} | {a.alias_key for a in speaker.aliases}
     for alias in [name, *aliases]:
@@ -84,7 +94,7 @@ def find_or_create_speaker(
     return speaker
 
 
-def speaker_for_quote(quote) -> Optional[Speaker]:
+def speaker_for_quote(quote, named: Optional[dict[str, Speaker]] = None) -> Optional[Speaker]:
     """The desk's speaker for an extracted quote, or None when the text names nobody.
 
     A mention that is only a role or a pronoun ("the mayor", "she": the extractor's
@@ -95,4 +105,4 @@ def speaker_for_quote(quote) -> Optional[Speaker]:
     if not quote.speaker or not getattr(quote, "speaker_named", True):
         return None
     return find_or_create_speaker(quote.speaker, kind=quote.speaker_kind, role=quote.speaker_role,
-                                  aliases=quote.speaker_aliases)
+                                  aliases=quote.speaker_aliases, named=named)

@@ -225,21 +225,36 @@ def _collection(kind: str) -> tuple[int, float]:
     return value
 
 
+_ROW_WORDS: dict[str, tuple[str, ...]] = {}
+ROW_WORDS_CACHED = 20_000  # rows' words kept per process (the rows frequent words match recur)
+
+
+def _row_words(text: str) -> tuple[str, ...]:
+    """A row's words less stop words, not folded (cached by text: a lookup reads up to
+    ``budget`` rows, tokenising them is most of its cost)."""
+    found = _ROW_WORDS.get(text)
+    if found is None:
+        found = tuple(w for w in _WORD.findall(text.lower().replace("’", "'")) if w not in STOP_WORDS)
+        if len(_ROW_WORDS) >= ROW_WORDS_CACHED:
+            _ROW_WORDS.clear()
+        _ROW_WORDS[text] = found
+    return found
+
+
 def _bm25(kind: str, rows: list[tuple], words: list[str], repeats: Counter) -> LexicalMatches:
     """The engine's BM25 of the query ``words`` (each counted as often as the query
     repeats it) for matched ``(id, text)`` rows."""
     if not rows:
         return LexicalMatches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), words)
-    wanted = set(words)
+    # A word counts as the term it folds to; the forms of the query's terms are all that
+    # is looked up (no stop word is one).
+    term_of = {form: term for term in words for form in word_forms(term)}
     counts, lengths = [], np.zeros(len(rows), dtype=np.float64)
     df: dict[str, int] = dict.fromkeys(words, 0)
     for i, (_, text) in enumerate(rows):
-        found = terms(text or "")
+        found = _row_words(text or "")
         lengths[i] = len(found)
-        mine: dict[str, int] = {}
-        for term in found:
-            if term in wanted:
-                mine[term] = mine.get(term, 0) + 1
+        mine = Counter(term_of[w] for w in found if w in term_of)
         for term in mine:
             df[term] += 1
         counts.append(mine)

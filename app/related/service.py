@@ -126,14 +126,16 @@ class PreparedClaims:
     dim: int
 
 
-def prepare_claims(texts: Sequence[str]) -> PreparedClaims:
-    """Encode new claim texts and find the earlier claim each repeats (cosine >= 0.95).
+def prepare_claims(texts: Sequence[str], vectors: Optional[np.ndarray] = None) -> PreparedClaims:
+    """Encode new claim texts (unless their ``vectors`` are given, encoded already) and find
+    the earlier claim each repeats (cosine >= 0.95).
 
     Runs before the ingest transaction writes anything: encoding is slow, and the write
     transaction stays short.
     """
     model = embedder()
-    vectors = model.encode(list(texts)) if texts else np.zeros((0, model.dim), dtype=np.float32)
+    if vectors is None or len(vectors) != len(texts):
+        vectors = model.encode(list(texts)) if texts else np.zeros((0, model.dim), dtype=np.float32)
     repeats: list[Optional[int]] = [None] * len(texts)
     claims = index.reader("claim") if len(texts) else None
     if claims is not None and claims.available:

@@ -166,15 +166,35 @@ class Embedder:
     def _encode_model(self, texts: list[str], batch_size: int) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
         with self._lock:  # one torch forward at a time per model; threads would only fight
-            vectors = self.model.encode(
-                texts,
-                batch_size=batch_size,
-                convert_to_numpy=True,
-                normalize_embeddings=True,
-                show_progress_bar=False,
-            )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+            for batch in self._batches(texts, batch_size):
+                out[batch] = self.model.encode(
+                    [texts[i] for i in batch],
+                    batch_size=len(batch),
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
+        return out
+
+    def _batches(self, texts: list[str], batch_size: int) -> list[list[int]]:
+        """The texts' positions grouped for the forward passes, longest first: a batch ends
+        when full or when the next text has under half the tokens of the batch's first.
+
+        Every text of a batch is padded to its longest, and attention grows with the square
+        of the length: one batch of an article's claims (3 to 120 tokens) cost 1.7x what
+        these groups cost (40 PolNeAR articles, 497 claims: 21 s against 12 s). The vectors
+        are the same but for float rounding (|difference| < 1e-6).
+        """
+        limit = getattr(self.model, "max_seq_length", None) or 512
+        lengths = [len(ids) for ids in self.model.tokenizer(texts, truncation=True, max_length=limit)["input_ids"]]
+        batches: list[list[int]] = []
+        for i in sorted(range(len(texts)), key=lambda i: -lengths[i]):
+            if not batches or len(batches[-1]) >= batch_size or 2 * lengths[i] < lengths[batches[-1][0]]:
+                batches.append([])
+            batches[-1].append(i)
+        return batches
 
     def encode(
         self,

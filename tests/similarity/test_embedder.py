@@ -61,3 +61,16 @@ def test_loading_caps_numpy_blas_threads(embedder):
     threadpoolctl = pytest.importorskip("threadpoolctl")
     blas = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
     assert blas and all(p["num_threads"] == 1 for p in blas)
+
+
+def test_texts_of_mixed_lengths_are_encoded_in_length_groups_in_input_order(embedder):
+    """Short and long texts go to separate forward passes (none padded to more than twice
+    its length); the vectors, in input order, are each text's own."""
+    texts = ["Yes.", " ".join(["The harbour fund has money left for the pier and the quay"] * 6),
+             "We will finish the pier before the summer.", "No comment.",
+             " ".join(["Taxes rose by four percent last year"] * 3)]
+    batches = embedder._batches(texts, 64)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(texts))) and len(batches) > 1
+    together = embedder.encode(texts)
+    alone = np.vstack([embedder.encode([text]) for text in texts])
+    assert np.abs(together - alone).max() < 1e-5
