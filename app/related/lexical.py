@@ -15,7 +15,7 @@ The databases find the rows; the score is the engine's Okapi BM25 (k1 1.5, b 0.7
 same IDF), worked out here from the matched rows' text: a term's document frequency is
 the number of matched rows holding it (every row holding it matches), a row's length
 its count of terms, the collection's size and average length are read from the table
-(cached for a minute; the average from at most ``LENGTH_SAMPLE`` rows). The database's
+(cached for ten minutes; the average from at most ``LENGTH_SAMPLE`` rows). The database's
 own ranks (FTS5 ``bm25()`` with k1 1.2 and stop words counted, PostgreSQL
 ``ts_rank_cd``) order rows differently, and the fusion reads the lexical ranks closely.
 
@@ -43,7 +43,7 @@ from app.similarity.lexical import STOP_WORDS, BM25Index
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 CACHE_SECONDS = 3600.0  # document frequencies drift slowly
-STATS_SECONDS = 60.0  # the collection's size and average length
+STATS_SECONDS = 600.0  # the collection's size and average length (read again every ten minutes)
 LENGTH_SAMPLE = 20_000  # rows read for the average length
 MAX_WORDS = 64
 _ENGINE = BM25Index()  # its k1 and b
