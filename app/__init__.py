@@ -56,8 +56,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from app import api, articles, auth, claims, dashboard, export, jobs, queue, sources, speakers, web
 
-    for module in (auth, queue, claims, articles, speakers, sources, api, export, dashboard, jobs):
+    for module in (auth, queue, claims, articles, speakers, sources, export, dashboard, jobs):
         app.register_blueprint(module.bp)
+    api.init_app(app, api.bp)  # flask-smorest: the blueprint and its OpenAPI description
     app.register_blueprint(api.docs_bp)
     app.register_blueprint(factchecks_bp)
     from app import account, admin, notifications, webhooks

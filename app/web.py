@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.auth import sessions
-from app.errors import DomainError
+from app.errors import DomainError, Invalid
 from app.extensions import db, login_manager
 from app.ids import MAX_ID
 from app.inputs import DeskRequest
@@ -46,6 +46,13 @@ def init_app(app: Flask) -> None:
             message = exc.description or exc.name
             if exc.code == 413:
                 message = f"The upload is larger than the limit of {app.config['MAX_CONTENT_LENGTH']:,} bytes."
+            messages = (getattr(exc, "data", None) or {}).get("messages")
+            if exc.code == 422 and messages:  # a request that does not match its schema (app.api);
+                # details.field names the first, as the services' own Invalid errors do
+                fields = invalid_fields(messages)
+                return json_error("invalid", "Some fields are missing or wrong: " + "; ".join(
+                    f"{name}: {why}" for name, why in fields.items()), 422, {"field": next(iter(fields))},
+                    fields=fields)
             return json_error(code, message, exc.code or 500)
         if exc.code == 413:
             limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
@@ -62,7 +69,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         if wants_json():
-            return json_error(exc.code, exc.message, exc.status, exc.details)
+            field = exc.details.get("field") if isinstance(exc, Invalid) else None
+            return json_error(exc.code, exc.message, exc.status, exc.details,
+                              fields={field: exc.message} if isinstance(field, str) else None)
         return render_template("errors/error.html", error=exc), exc.status
 
     @app.errorhandler(OperationalError)
@@ -129,7 +138,14 @@ def init_app(app: Flask) -> None:
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` in routes: ids beyond what an integer column holds match no route (404)."""
+    """``<int:...>`` in routes: ids beyond what an integer column holds match no route (404).
+
+    The bound is in the pattern too: werkzeug counts a rule whose pattern matched but whose
+    method differs before it checks ``max``, so ``PATCH /claims/2147483648`` (GET and PATCH are
+    two rules) would answer 405 instead of 404."""
+
+    regex = (r"(?:\d{1,9}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}|21474[0-7]\d{4}"
+             r"|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])(?!\d)")
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
@@ -176,13 +192,39 @@ def wants_json() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
 
-def json_error(code: str, message: str, status: int, details: Optional[Mapping[str, Any]] = None):
-    """``{"error": {"code", "message", "details"?}}`` with HTTP ``status`` (details may hold any
-    names, ``status`` included)."""
+def json_error(code: str, message: str, status: int, details: Optional[Mapping[str, Any]] = None,
+               fields: Optional[Mapping[str, str]] = None):
+    """``{"error": {"code", "message", "fields"?, "details"?}}`` with HTTP ``status`` (details may
+    hold any names, ``status`` included; ``fields``: each wrong field and why)."""
     body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = dict(fields)
     if details:
         body["error"]["details"] = dict(details)
     return jsonify(body), status
+
+
+def invalid_fields(messages: Mapping[str, Any]) -> dict[str, str]:
+    """webargs/marshmallow errors (``{location: {field: [why], nested: {...}}}``) as
+    ``{"field" or "outer.inner": "why"}``; errors about the body as a whole under ``body``."""
+    fields: dict[str, str] = {}
+
+    def walk(value: Any, path: tuple[str, ...]) -> None:
+        if isinstance(value, Mapping):
+            for key, inner in value.items():
+                walk(inner, path if key == "_schema" else (*path, str(key)))
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+            name = ".".join(path) or "body"
+            fields[name] = " ".join(filter(None, (fields.get(name), *value)))
+        elif isinstance(value, (list, tuple)):
+            for inner in value:
+                walk(inner, path)
+        else:
+            fields[".".join(path) or "body"] = str(value)
+
+    for location_errors in messages.values():
+        walk(location_errors, ())
+    return fields
 
 
 def format_when(value: datetime | None, with_time: bool = True) -> str:

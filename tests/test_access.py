@@ -172,10 +172,11 @@ OWN_ONLY = {"notifications.open"}
 
 # What each POST/PATCH sends (the least that reaches the role check); claim ids are filled in.
 BODIES: dict[str, dict[str, Any]] = {
-    "claims.review": {"approve": "Approve"},
+    "claims.review": {"approve": "Approve", "version": "1"},  # version required (issue 12)
     "claims.dismiss": {"reason": "Opinion."},
     "claims.comment": {"body": "Checked."},
-    "api.return_claim": {"comment": "One more source."},
+    "api.return_claim": {"comment": "One more source.", "version": 1},  # version required (issue 12)
+    "api.approve": {"version": 1},
     "api.assign": {"assignee": None},
     "api.dismiss": {"reason": "Opinion."},
     "api.reopen": {"reason": "New figures."},

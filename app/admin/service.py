@@ -9,7 +9,6 @@ returned with its secret once; only the secret's hash is stored.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Optional
 
@@ -28,6 +27,7 @@ from app.ids import parse_id
 from app.models import ROLES, AccountLink, AuditEvent, User, hash_token, utcnow
 from app.transaction import rollback_on_error
 from app.workflow.audit import record
+from app.workflow.queries import Page, paginate
 from app.workflow.rules import can_administer
 
 # Every action the audit log page lists, with how it reads there.
@@ -283,24 +283,7 @@ def pending_invitations() -> list[AccountLink]:
         .order_by(AccountLink.created_at.desc()).options(so.joinedload(AccountLink.created_by))))
 
 
-@dataclass
-class AuditPage:
-    items: list[AuditEvent]
-    page: int
-    pages: int
-    total: int
-    total_is_estimate = False
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def audit_log(*, action: str = "", person: Any = None, page: int = 1, per_page: int = 50) -> AuditPage:
+def audit_log(*, action: str = "", person: Any = None, page: int = 1, per_page: int = 50) -> Page:
     """Admin actions, newest first; ``action`` one of ADMIN_ACTIONS, ``person`` a user id
     (the admin who acted or the person acted on)."""
     stmt = sa.select(AuditEvent).where(AuditEvent.action.in_(ADMIN_ACTIONS))
@@ -313,11 +296,5 @@ def audit_log(*, action: str = "", person: Any = None, page: int = 1, per_page: 
         raise Invalid("person must be a user id.", field="person")
     if person_id is not None:
         stmt = stmt.where(sa.or_(AuditEvent.user_id == person_id, AuditEvent.subject_user_id == person_id))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
-    per_page = max(1, min(per_page, 200))
-    pages = max(1, -(-total // per_page))
-    page = max(1, min(page, pages))
-    items = list(db.session.scalars(
-        stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
-        .options(so.joinedload(AuditEvent.user), so.joinedload(AuditEvent.subject_user))))
-    return AuditPage(items, page, pages, total)
+    return paginate(stmt, page=page, per_page=per_page, order_by=(AuditEvent.at.desc(), AuditEvent.id.desc()),
+                    options=(so.joinedload(AuditEvent.user), so.joinedload(AuditEvent.subject_user)))

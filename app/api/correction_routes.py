@@ -4,63 +4,74 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, url_for
+from flask import url_for
 
-from app.api import serializers as ser
-from app.api.blueprint import api_user, bp
-from app.api.inputs import json_body, str_field
-from app.errors import Invalid
-from app.models import CLAIM_KINDS
-from app.workflow import corrections, service
+from app.api import schemas as s
+from app.api.blueprint import api_user, bp, errors
+from app.api.views import ClaimView
+from app.workflow import corrections
 
 
-def _whole(data: dict[str, Any], name: str) -> int:
-    """A required whole-number field (``true``, ``1.5`` and ``"3"`` are refused, naming it)."""
-    value = data.get(name)
-    if type(value) is not int:
-        what = "missing" if value is None else f"{value!r}, not a whole number"
-        raise Invalid(f"{name} must be a whole number ({what}).", field=name)
-    return value
+@bp.post("/articles/<int:article_id>/claims", tags=["corrections"])
+@bp.doc(operationId="addClaim")
+@bp.arguments(s.ClaimInSchema)
+@bp.response(201, s.ClaimDetailSchema, description="The new claim; `Location` is its page.")
+@errors(400, 403, 404, 409, 415, 422)
+def add_claim(data: dict[str, Any], article_id: int):
+    """Add a claim the extractor missed, from a span of the article's text
+
+    The claim arrives `new`, marked edited, with a `claim_added` event. A span outside the text,
+    an empty one or only spaces is 422 `invalid` (`details.field`); a claim with exactly this
+    span already is 409 `duplicate_claim` (`details.existing_id`).
+    """
+    claim = corrections.add_claim(article_id, user=api_user(), start=data["start"], end=data["end"],
+                                  speaker=data.get("speaker"), kind=data["kind"], cue=data.get("cue"))
+    return ClaimView(claim), 201, {"Location": url_for("claims.show", claim_id=claim.id)}
 
 
-def _detail(claim) -> dict[str, Any]:
-    return ser.claim_detail(claim, service.history(claim.id))
+@bp.post("/claims/<int:claim_id>/split", tags=["corrections"])
+@bp.doc(operationId="splitClaim")
+@bp.arguments(s.SplitInSchema)
+@bp.response(200, s.ClaimPairSchema, description="Both claims, in reading order.")
+@errors(400, 403, 404, 409, 415, 422)
+def split_claim(data: dict[str, Any], claim_id: int):
+    """Split a claim in two at a character offset inside its span
+
+    The first part keeps the claim (id, status, evidence); the second is a new claim with the same
+    speaker, kind and cue. `at` outside the span or leaving a part with no text is 422; a stale
+    `version` 409 `stale_version`; an approved or removed claim 409 `bad_status`.
+    """
+    first, second = corrections.split_claim(claim_id, user=api_user(), at=data["at"], version=data["version"])
+    return {"claims": [ClaimView(first), ClaimView(second)]}
 
 
-@bp.post("/articles/<int:article_id>/claims")
-def add_claim(article_id: int):
-    """A claim the extractor missed, from the span [start, end) of the article's text."""
-    data = json_body()
-    start, end = _whole(data, "start"), _whole(data, "end")
-    if "kind" not in data:
-        raise Invalid("Say which kind of claim this is: " + ", ".join(CLAIM_KINDS) + ".", field="kind")
-    claim = corrections.add_claim(article_id, user=api_user(), start=start, end=end, speaker=data.get("speaker"),
-                                  kind=data.get("kind"), cue=data.get("cue"))
-    return jsonify(_detail(claim)), 201, {"Location": url_for("claims.show", claim_id=claim.id)}
+@bp.post("/claims/<int:claim_id>/merge", tags=["corrections"])
+@bp.doc(operationId="mergeClaims")
+@bp.arguments(s.MergeInSchema)
+@bp.response(200, s.ClaimDetailSchema, description="The merged claim.")
+@errors(400, 403, 404, 409, 415, 422)
+def merge_claims(data: dict[str, Any], claim_id: int):
+    """Merge another claim of the same article into this one
+
+    This claim spans both (`spans` lists the pieces) and keeps its id and status; the other is
+    removed with `merged_into` set and its history kept; its evidence moves here. Claims of
+    different articles, or a claim with itself, are 422.
+    """
+    return ClaimView(corrections.merge_claims(claim_id, user=api_user(), with_id=data["with_"],
+                                              version=data["version"]))
 
 
-@bp.post("/claims/<int:claim_id>/split")
-def split_claim(claim_id: int):
-    """Split the claim at ``at`` (an offset in the article's text inside its span)."""
-    data = json_body()
-    first, second = corrections.split_claim(claim_id, user=api_user(), at=_whole(data, "at"),
-                                            version=_whole(data, "version"))
-    return jsonify({"claims": [_detail(first), _detail(second)]})
+@bp.post("/claims/<int:claim_id>/remove", tags=["corrections"])
+@bp.doc(operationId="removeClaim")
+@bp.arguments(s.RemoveInSchema)
+@bp.response(200, s.ClaimDetailSchema, description="The removed claim.")
+@errors(400, 403, 404, 409, 415, 422)
+def remove_claim(data: dict[str, Any], claim_id: int):
+    """Take out a claim that is not a quote (its row and history stay)
 
-
-@bp.post("/claims/<int:claim_id>/merge")
-def merge_claims(claim_id: int):
-    """Merge claim ``with`` (same article) into this one; the other is removed, history kept."""
-    data = json_body()
-    claim = corrections.merge_claims(claim_id, user=api_user(), with_id=_whole(data, "with"),
-                                     version=_whole(data, "version"))
-    return jsonify(_detail(claim))
-
-
-@bp.post("/claims/<int:claim_id>/remove")
-def remove_claim(claim_id: int):
-    """Take out a claim that is not a quote (history kept); ``dismiss`` is for quotes that cannot be checked."""
-    data = json_body()
-    claim = corrections.remove_claim(claim_id, user=api_user(), reason=str_field(data, "reason", 500),
-                                     version=_whole(data, "version"))
-    return jsonify(_detail(claim))
+    Unlike `dismiss` (a quote that cannot be checked), a removed claim leaves the queue, the
+    article's highlights and the exports.
+    """
+    return ClaimView(corrections.remove_claim(claim_id, user=api_user(),
+                                              reason=(data.get("reason") or "").strip() or None,
+                                              version=data["version"]))

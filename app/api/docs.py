@@ -19,5 +19,6 @@ def index():
         {"method": method.upper(), "path": API_PREFIX + path, "summary": op.get("summary", ""),
          "public": op.get("security") == []}
         for path, item in document["paths"].items() for method, op in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
     ]
     return render_template("api_docs/index.html", base=base, operations=operations, title="API")

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, url_for
+from flask import url_for
 
-from app.api.blueprint import api_user, bp
-from app.api.inputs import json_body
-from app.errors import Invalid
+from app.api import schemas as s
+from app.api.blueprint import api_user, bp, errors, role_first
 from app.models import Source, iso_utc
 from app.sources import service
 
@@ -22,50 +21,76 @@ def source_json(source: Source, ingested: int) -> dict[str, Any]:
     }
 
 
-def _one(source: Source):
-    return jsonify(source_json(source, service.articles_ingested([source.id])[source.id]))
+def _one(source: Source) -> dict[str, Any]:
+    return source_json(source, service.articles_ingested([source.id])[source.id])
 
 
-@bp.get("/sources")
+@bp.get("/sources", tags=["sources"])
+@bp.doc(operationId="listSources")
+@bp.response(200, s.SourceListSchema, description="Every source, by name.")
+@errors()
 def list_sources():
+    """The monitored sources"""
     sources = service.list_sources()
-    ingested = service.articles_ingested([s.id for s in sources])
-    return jsonify({"items": [source_json(s, ingested[s.id]) for s in sources]})
+    ingested = service.articles_ingested([source.id for source in sources])
+    return {"items": [source_json(source, ingested[source.id]) for source in sources]}
 
 
-@bp.post("/sources")
-def create_source():
-    data = json_body()
-    unknown = sorted(set(data) - {"url", "kind", "name", "every_minutes"})
-    if unknown:
-        raise Invalid(f"Unknown field: {unknown[0]}. Send url, kind, and optionally name and every_minutes.",
-                      field=unknown[0])
-    source = service.create_source(user=api_user(), url=data.get("url"), kind=data.get("kind"),
-                                   name=data.get("name"), every_minutes=data.get("every_minutes"))
-    response = _one(source)
-    return response, 201, {"Location": url_for("api.get_source", source_id=source.id)}
+@bp.post("/sources", tags=["sources"])
+@role_first(service.require_admin)
+@bp.doc(operationId="createSource")
+@bp.arguments(s.SourceInSchema)
+@bp.response(201, s.SourceSchema, description="Added; `Location` is the source.")
+@errors(400, 403, 415, 422)
+def create_source(data: dict[str, Any]):
+    """Add a source (admins)
+
+    Its first poll is due at once; each new item becomes an ingest job."""
+    source = service.create_source(user=api_user(), url=data["url"], kind=data["kind"], name=data.get("name"),
+                                   every_minutes=data.get("every_minutes"))
+    return _one(source), 201, {"Location": url_for("api.get_source", source_id=source.id)}
 
 
-@bp.get("/sources/<int:source_id>")
+@bp.get("/sources/<int:source_id>", tags=["sources"])
+@bp.doc(operationId="getSource")
+@bp.response(200, s.SourceSchema, description="The source.")
+@errors(404)
 def get_source(source_id: int):
+    """A source: last and next poll, items seen, articles ingested, last error"""
     return _one(service.get_source(source_id))
 
 
-@bp.patch("/sources/<int:source_id>")
-def patch_source(source_id: int):
-    return _one(service.update_source(source_id, user=api_user(), changes=json_body()))
+@bp.patch("/sources/<int:source_id>", tags=["sources"])
+@role_first(service.require_admin)
+@bp.doc(operationId="updateSource")
+@bp.arguments(s.SourcePatchSchema)
+@bp.response(200, s.SourceSchema, description="The source as saved.")
+@errors(400, 403, 404, 415, 422)
+def patch_source(data: dict[str, Any], source_id: int):
+    """Change or pause a source (admins)"""
+    return _one(service.update_source(source_id, user=api_user(), changes=data))
 
 
-@bp.delete("/sources/<int:source_id>")
+@bp.delete("/sources/<int:source_id>", tags=["sources"])
+@bp.doc(operationId="deleteSource")
+@bp.response(204, description="Removed.")
+@errors(403, 404)
 def delete_source(source_id: int):
+    """Remove a source (admins); its articles stay"""
     service.delete_source(source_id, user=api_user())
-    return "", 204
 
 
-@bp.post("/sources/<int:source_id>/poll")
-def poll_source(source_id: int):
-    """Poll now: 202, queued for a consumer (or polled already when jobs run in-process)."""
+@bp.post("/sources/<int:source_id>/poll", tags=["sources"])
+@role_first(service.require_admin)
+@bp.doc(operationId="pollSource")
+@bp.arguments(s.NoFieldsInSchema, required=False)
+@bp.response(202, s.PollSchema, description="Accepted; `Location` is the source.")
+@errors(400, 403, 404, 415, 422)
+def poll_source(_data: dict[str, Any], source_id: int):
+    """Poll now (admins)
+
+    `poll` is `queued` (a consumer polls it) or `done` (polled in this process: the embedded
+    queue with no consumer alive)."""
     outcome = service.request_poll(source_id, user=api_user())
-    body = {"source": source_json(service.get_source(source_id),
-                                  service.articles_ingested([source_id])[source_id]), "poll": outcome}
-    return jsonify(body), 202, {"Location": url_for("api.get_source", source_id=source_id)}
+    return ({"source": _one(service.get_source(source_id)), "poll": outcome}, 202,
+            {"Location": url_for("api.get_source", source_id=source_id)})

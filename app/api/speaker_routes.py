@@ -3,18 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
-
-from app.api.blueprint import api_user, bp
-from app.api.inputs import json_body
-from app.api.serializers import history_item, iso
-from app.errors import Invalid
+from app.api import schemas as s
+from app.api.blueprint import api_user, bp, errors
 from app.models import Speaker
 from app.workflow import speakers as service
 
 
-def speaker_json(speaker: Speaker, *, full: bool = True) -> dict[str, Any]:
-    """A speaker as JSON; ``full`` adds the verdict tally, roles over time and the history."""
+def speaker_record(speaker: Speaker, *, full: bool = True) -> dict[str, Any]:
+    """What ``SpeakerSchema`` dumps; ``full`` adds the verdict tally, roles over time and the history."""
     body: dict[str, Any] = {
         "id": speaker.id, "name": speaker.name, "role": speaker.role, "affiliation": speaker.affiliation,
         "kind": speaker.kind, "aliases": [a.alias for a in speaker.aliases if a.alias_key != speaker.name_key],
@@ -25,46 +21,68 @@ def speaker_json(speaker: Speaker, *, full: bool = True) -> dict[str, Any]:
         body.update(
             claims=info.claims,
             verdicts={key: n for key, _label, n in info.tally},
-            roles=[{"role": r.role, "first_seen": iso(r.first_at), "last_seen": iso(r.last_at),
-                    "articles": r.articles} for r in info.roles],
+            roles=[{"role": r.role, "first_seen": r.first_at, "last_seen": r.last_at, "articles": r.articles}
+                   for r in info.roles],
             recent_claims=[c.id for c in info.recent],
             merged_from=[s.id for s in info.merged_from],
-            history=[history_item(e) for e in service.history(speaker.id)],
+            history=service.history(speaker.id),
         )
     return body
 
 
-@bp.get("/speakers")
-def list_speakers():
-    """Speakers not merged into another, most claims first; ``q`` filters by name."""
-    rows = service.list_speakers(request.args.get("q", ""), limit=max(1, min(request.args.get("limit", 100, type=int)
-                                                                          or 100, 500)))
-    return jsonify({"items": [{**speaker_json(s, full=False), "claims": n} for s, n in rows]})
+@bp.get("/speakers", tags=["speakers"])
+@bp.doc(operationId="listSpeakers")
+@bp.arguments(s.SpeakersQuerySchema, location="query", as_kwargs=True)
+@bp.response(200, s.SpeakerListSchema, description="Speakers with their claim counts.")
+@errors(422)
+def list_speakers(q: str = "", limit: int = 100):
+    """Speakers (not merged), most claims first"""
+    rows = service.list_speakers(q, limit=max(1, min(limit, 500)))
+    return {"items": [{**speaker_record(sp, full=False), "claims": n} for sp, n in rows]}
 
 
-@bp.get("/speakers/<int:speaker_id>")
+@bp.get("/speakers/<int:speaker_id>", tags=["speakers"])
+@bp.doc(operationId="getSpeaker")
+@bp.response(200, s.SpeakerSchema, description="The speaker.")
+@errors(404)
 def get_speaker(speaker_id: int):
-    return jsonify(speaker_json(service.get_speaker(speaker_id)))
+    """A speaker: verdicts of approved claims, roles over time, recent claims, history"""
+    return speaker_record(service.get_speaker(speaker_id))
 
 
-@bp.patch("/speakers/<int:speaker_id>")
-def patch_speaker(speaker_id: int):
-    """Correct the speaker's name, role and affiliation (null or "" clears role and affiliation)."""
-    speaker = service.update_speaker(speaker_id, user=api_user(), changes=json_body())
-    return jsonify(speaker_json(speaker))
+@bp.patch("/speakers/<int:speaker_id>", tags=["speakers"])
+@bp.doc(operationId="updateSpeaker")
+@bp.arguments(s.SpeakerPatchSchema)
+@bp.response(200, s.SpeakerSchema, description="The speaker after the change.")
+@errors(400, 403, 404, 409, 415, 422)
+def patch_speaker(data: dict[str, Any], speaker_id: int):
+    """Correct name, role, affiliation
+
+    A new name keeps the old one as an alias. A name another speaker has is 422
+    (`details.existing_id`): merge the two instead. A merged speaker is 409 `bad_status`.
+    """
+    return speaker_record(service.update_speaker(speaker_id, user=api_user(), changes=data))
 
 
-@bp.post("/speakers/<int:speaker_id>/merge")
-def merge_speaker(speaker_id: int):
-    """Merge this speaker into ``{"into": <speaker id>}``; answers with the surviving speaker."""
-    data = json_body()
-    into = data.get("into")
-    if "into" not in data or type(into) is not int:
-        raise Invalid("'into' must be the id (an integer) of the speaker to merge into.", field="into")
-    return jsonify(speaker_json(service.merge(speaker_id, into=into, user=api_user())))
+@bp.post("/speakers/<int:speaker_id>/merge", tags=["speakers"])
+@bp.doc(operationId="mergeSpeaker")
+@bp.arguments(s.SpeakerMergeInSchema)
+@bp.response(200, s.SpeakerSchema, description="The surviving speaker.")
+@errors(400, 403, 404, 409, 415, 422)
+def merge_speaker(data: dict[str, Any], speaker_id: int):
+    """Merge this speaker into another, which stays (claims, aliases and history move)
+
+    Into itself: 422 `invalid`; a missing `into`: 404 `not_found` (`details.field` = `into`);
+    either one merged already: 409 `bad_status`. An admin can undo it (`/unmerge`).
+    """
+    return speaker_record(service.merge(speaker_id, into=data["into"], user=api_user()))
 
 
-@bp.post("/speakers/<int:speaker_id>/unmerge")
-def unmerge_speaker(speaker_id: int):
-    """Undo the merge of this speaker into another (admins); answers with this speaker."""
-    return jsonify(speaker_json(service.undo_merge(speaker_id, user=api_user())))
+@bp.post("/speakers/<int:speaker_id>/unmerge", tags=["speakers"])
+@bp.doc(operationId="unmergeSpeaker")
+@bp.arguments(s.NoFieldsInSchema, required=False)
+@bp.response(200, s.SpeakerSchema, description="This speaker, on its own again.")
+@errors(400, 403, 404, 409, 415, 422)
+def unmerge_speaker(_data: dict[str, Any], speaker_id: int):
+    """Undo this speaker's merge into another (admins): what moved goes back"""
+    return speaker_record(service.undo_merge(speaker_id, user=api_user()))

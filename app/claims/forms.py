@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
 
 from app.models import CLAIM_KINDS, STANCES, VERDICT_LABELS
 
@@ -14,7 +14,19 @@ class VersionedForm(FlaskForm):
     version = HiddenField()
 
 
-class ClaimEditForm(VersionedForm):
+STALE_CHECK_MESSAGE = "This form came without the claim's version, so it cannot be checked against what you saw: " \
+                      "reload the claim and try again."
+
+
+class SeenVersionForm(FlaskForm):
+    """A form a person sends about what they saw (verdict, approve, return): the claim's
+    version is required, so a decision about a stale copy is refused (409), never applied."""
+
+    version = HiddenField(validators=[DataRequired(message=STALE_CHECK_MESSAGE),
+                                      Regexp(r"^\s*\d{1,10}\s*$", message=STALE_CHECK_MESSAGE)])
+
+
+class ClaimEditForm(SeenVersionForm):
     content = TextAreaField("Claim text", validators=[DataRequired(), Length(max=20_000)], render_kw={"rows": 4})
     speaker = StringField("Speaker", validators=[Length(max=200)],
                           description="Canonical name; an existing speaker or alias is reused.")
@@ -83,14 +95,14 @@ class CiteClaimForm(FlaskForm):
     submit = SubmitField("Cite fact-check")
 
 
-class VerdictForm(VersionedForm):
+class VerdictForm(SeenVersionForm):
     verdict = SelectField("Verdict", choices=[("", "Choose a verdict…"), *VERDICT_LABELS.items()],
                           validators=[DataRequired(message="Choose a verdict.")])
     rationale = TextAreaField("Rationale", validators=[DataRequired(), Length(max=20_000)], render_kw={"rows": 4})
     submit = SubmitField("Propose verdict for review")
 
 
-class ReviewForm(VersionedForm):
+class ReviewForm(SeenVersionForm):
     comment = TextAreaField("Comment for the editor", validators=[Length(max=10_000)], render_kw={"rows": 2})
     approve = SubmitField("Approve")
     send_back = SubmitField("Return to editor")

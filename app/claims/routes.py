@@ -125,7 +125,8 @@ def _act(claim_id: int, form, action: Callable[[], object], done: str, form_key:
     """
     claim = service.get_claim(claim_id)
     if not form.validate_on_submit():
-        flash("Please correct the highlighted fields.", "danger")
+        version_errors = getattr(getattr(form, "version", None), "errors", None)
+        flash(version_errors[0] if version_errors else "Please correct the highlighted fields.", "danger")
         return render_claim(claim, 422, **{form_key: form})
     try:
         action()

@@ -25,6 +25,8 @@ FRAGMENT_CUES: frozenset[str] = SPEECH_CUES | words("fragment_cues")
 # candidates the engine found in PolNeAR train and how many of them were gold
 # attributions (tools/mine_cues.py). cue_precision() smooths that towards a prior.
 CUE_TABLE_PATH = Path(__file__).with_name("data") / "cue_table.json"
+OTHER_STAR = "~"  # "~|dobj": the pooled counts of object patterns of verbs outside the
+#                  object lexicon ("*|dobj": of those inside it)
 QUOTED_SUFFIX = "^q"  # the pattern's complement holds a quotation ("called it a "disaster"")
 
 
@@ -67,7 +69,8 @@ def cue_precision(key: str) -> float:
     if comp in ("ccomp", "parataxis", "as"):
         prior = T.SPEECH_CLAUSE_PRIOR if lemma in SPEECH_CUES else T.OTHER_CLAUSE_PRIOR
     else:
-        n0, m0 = table.get(f"*|{comp.split(':')[0].split('+')[0]}", (0, 0))
+        star = "*" if lemma in OBJECT_CUES else OTHER_STAR
+        n0, m0 = table.get(f"{star}|{comp.split(':')[0].split('+')[0]}", (0, 0))
         prior = m0 / n0 if n0 else 0.0
     n, m = table.get(key, (0, 0))
     return (m + k * prior) / (n + k)

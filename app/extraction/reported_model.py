@@ -45,9 +45,10 @@ def label(rec: dict, view: DocView, claims: list[Claim], scorer) -> list[int]:
         q = emit(view, [c], True)
         preds.append(q[0].to_dict() if q else {"content_start": 0, "content_end": 0,
                                                  "speaker": None})
-    gold, text = rec["quotes"], rec["text"]
-    pairs = scorer.match(gold, preds, text)
-    right = {j for i, j in pairs.items() if scorer.speaker_ok(preds[j], gold[i], text)}
+    from .tools.mine_cues import other_object_pattern, right_candidates
+
+    right = right_candidates(rec["quotes"], preds, [other_object_pattern(c) for c in claims],
+                             rec["text"], scorer)
     return [int(j in right) for j in range(len(claims))]
 
 
@@ -55,7 +56,7 @@ def mine(records, docs, scorer) -> dict[str, tuple[int, int]]:
     from .tools.mine_cues import count_patterns
 
     counts = count_patterns(records, docs, scorer)
-    return {k: (v[0], v[1]) for k, v in counts.items() if v[0] >= 3 or k.startswith("*|")}
+    return {k: (v[0], v[1]) for k, v in counts.items() if v[0] >= 3 or k[:2] in ("*|", "~|")}
 
 
 def rows_out_of_fold(records, docs, scorer, folds=FOLDS):

@@ -34,6 +34,14 @@ REPORTED_THRESHOLD = 0.35  # least probability (passes/reported.py, the learned 
 #                            ("announced deployments"); accepting a candidate raises F1
 #                            when its probability exceeds F1/2, and 2-fold CV on train
 #                            found 0.30-0.40 flat (all F1 61.2-61.3)
+OTHER_OBJECT_MIN_COUNT = 3  # an object/infinitive pattern of a verb outside the object
+#                              lexicon ("endorsed X", "voted to …") is a candidate only
+#                              when mined this often on train: lower opens rarer verbs
+#                              (and their noise) to the learned model
+OTHER_OBJECT_MIN_PRECISION = 0.1  # … and only when at least this share of its mined
+#                                   candidates was right ("be|acomp", "have|dobj" are not):
+#                                   the model never keeps those, so this saves work more
+#                                   than it trades recall
 DIRECT_OVERLAP_SHARE = 0.5  # a reported clause this much inside a direct quote is the
 #                             same words, not a claim of its own
 REPORTED_END_SLACK_CHARS = 2  # a cue-less quote ending this close after a reported

@@ -19,6 +19,7 @@ from app.database import begin_write
 from app.errors import NotFound
 from app.extensions import db
 from app.ids import parse_id
+from app.workflow.queries import Page, paginate
 from app.models import Claim, Notification, User, utcnow
 from app.transaction import rollback_on_error
 
@@ -68,21 +69,10 @@ def unread_count(user: User) -> int:
 
 
 @dataclass
-class NotificationPage:
-    items: list[Notification]
-    unread: int
-    page: int
-    pages: int
-    total: int
-    total_is_estimate = False
+class NotificationPage(Page):
+    """A page of notifications and how many of the user's are unread."""
 
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+    unread: int = 0
 
 
 def notifications_of(user: User, *, unread_only: bool = False, page: int = 1, per_page: int = 50) -> NotificationPage:
@@ -90,14 +80,9 @@ def notifications_of(user: User, *, unread_only: bool = False, page: int = 1, pe
     stmt = sa.select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
-    per_page = max(1, min(per_page, 200))
-    pages = max(1, -(-total // per_page))
-    page = max(1, min(page or 1, pages))
-    items = list(db.session.scalars(
-        stmt.order_by(Notification.id.desc()).offset((page - 1) * per_page).limit(per_page)
-        .options(so.joinedload(Notification.actor), so.joinedload(Notification.claim))))
-    return NotificationPage(items, unread_count(user), page, pages, total)
+    found = paginate(stmt, page=page, per_page=per_page, order_by=(Notification.id.desc(),),
+                     options=(so.joinedload(Notification.actor), so.joinedload(Notification.claim)))
+    return NotificationPage(found.items, found.total, found.page, found.per_page, unread=unread_count(user))
 
 
 def mark_read(user: User, ids: Optional[Iterable[int]] = None) -> int:

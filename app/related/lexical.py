@@ -15,7 +15,7 @@ The databases find the rows; the score is the engine's Okapi BM25 (k1 1.5, b 0.7
 same IDF), worked out here from the matched rows' text: a term's document frequency is
 the number of matched rows holding it (every row holding it matches), a row's length
 its count of terms, the collection's size and average length are read from the table
-(cached for a minute; the average from at most ``LENGTH_SAMPLE`` rows). The database's
+(cached for ten minutes; the average from at most ``LENGTH_SAMPLE`` rows). The database's
 own ranks (FTS5 ``bm25()`` with k1 1.2 and stop words counted, PostgreSQL
 ``ts_rank_cd``) order rows differently, and the fusion reads the lexical ranks closely.
 
@@ -43,7 +43,7 @@ from app.similarity.lexical import STOP_WORDS, BM25Index
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 CACHE_SECONDS = 3600.0  # document frequencies drift slowly
-STATS_SECONDS = 60.0  # the collection's size and average length
+STATS_SECONDS = 600.0  # the collection's size and average length (read again every ten minutes)
 LENGTH_SAMPLE = 20_000  # rows read for the average length
 MAX_WORDS = 64
 _ENGINE = BM25Index()  # its k1 and b
@@ -225,21 +225,36 @@ def _collection(kind: str) -> tuple[int, float]:
     return value
 
 
+_ROW_WORDS: dict[str, tuple[str, ...]] = {}
+ROW_WORDS_CACHED = 20_000  # rows' words kept per process (the rows frequent words match recur)
+
+
+def _row_words(text: str) -> tuple[str, ...]:
+    """A row's words less stop words, not folded (cached by text: a lookup reads up to
+    ``budget`` rows, tokenising them is most of its cost)."""
+    found = _ROW_WORDS.get(text)
+    if found is None:
+        found = tuple(w for w in _WORD.findall(text.lower().replace("’", "'")) if w not in STOP_WORDS)
+        if len(_ROW_WORDS) >= ROW_WORDS_CACHED:
+            _ROW_WORDS.clear()
+        _ROW_WORDS[text] = found
+    return found
+
+
 def _bm25(kind: str, rows: list[tuple], words: list[str], repeats: Counter) -> LexicalMatches:
     """The engine's BM25 of the query ``words`` (each counted as often as the query
     repeats it) for matched ``(id, text)`` rows."""
     if not rows:
         return LexicalMatches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), words)
-    wanted = set(words)
+    # A word counts as the term it folds to; the forms of the query's terms are all that
+    # is looked up (no stop word is one).
+    term_of = {form: term for term in words for form in word_forms(term)}
     counts, lengths = [], np.zeros(len(rows), dtype=np.float64)
     df: dict[str, int] = dict.fromkeys(words, 0)
     for i, (_, text) in enumerate(rows):
-        found = terms(text or "")
+        found = _row_words(text or "")
         lengths[i] = len(found)
-        mine: dict[str, int] = {}
-        for term in found:
-            if term in wanted:
-                mine[term] = mine.get(term, 0) + 1
+        mine = Counter(term_of[w] for w in found if w in term_of)
         for term in mine:
             df[term] += 1
         counts.append(mine)

@@ -85,8 +85,10 @@ class AnnSettings:
         expansion_search: HNSW search depth while querying ("ef"); readers may override.
         dtype: Scalar type of the HNSW vectors ("f32", "f16" or "i8").
         threads: Threads for building (0: all cores).
-        shard_size: Most vectors per HNSW graph: a bigger base is split into
-            ``ceil(count / shard_size)`` shards by key modulo the shard count.
+        shard_size: Vectors per HNSW graph: a base is built in ``ceil(count / shard_size)``
+            shards (key modulo their number); compactions keep the shards until they hold
+            half as much again on average, then rebuild in more (so a growing collection
+            is rebuilt whole only each time it grows by half).
     """
 
     exact_below: int = 20_000
@@ -102,6 +104,10 @@ class AnnSettings:
     def shards_for(self, count: int) -> int:
         """How many HNSW shards a base of ``count`` vectors is built with."""
         return max(1, -(-int(count) // max(1, self.shard_size)))
+
+    def outgrown(self, count: int, shards: int) -> bool:
+        """True when ``shards`` graphs are too few for ``count`` vectors (rebuild in more)."""
+        return count > shards * max(1, self.shard_size) * 3 // 2
 
 
 @dataclass(frozen=True)
@@ -706,7 +712,7 @@ class AnnWriter:
                 live = sum(len(g) for g in graphs) - removed + add_keys.size
                 deleted += removed
                 if (live >= self.settings.exact_below and deleted <= live // 5
-                        and self.settings.shards_for(live) <= shards):
+                        and not self.settings.outgrown(live, shards)):
                     add_shard = _shard_of(add_keys, shards)
                     for shard, graph in enumerate(graphs):
                         if present[shard].size:
@@ -715,7 +721,7 @@ class AnnWriter:
                         if mine.any():
                             graph.add(add_keys[mine], add_vectors[mine], threads=self.settings.threads)
                     return self._publish_hnsw(graphs, journal_from=(journal_path, upto))
-                # Rebuilt whole: too many deletions, below the size setting, or more shards needed.
+                # Rebuilt whole: too many deletions, below the size setting, or the shards outgrown.
                 key_parts, vector_parts = [], []
                 for graph in graphs:
                     graph_keys = np.asarray(graph.keys, dtype=np.int64)

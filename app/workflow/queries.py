@@ -238,6 +238,18 @@ class Page:
         return self.page < self.pages
 
 
+def paginate(stmt: sa.Select, *, page: int, per_page: int, order_by: Sequence[Any],
+             options: Sequence[Any] = ()) -> Page:
+    """One page of the rows ``stmt`` selects (exact count; ``per_page`` brought within 1-200,
+    ``page`` within the pages there are): the paging the desk's shorter lists share."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    per_page = max(1, min(per_page, 200))
+    page = max(1, min(page or 1, max(1, math.ceil(total / per_page))))
+    items = list(db.session.scalars(stmt.order_by(*order_by).offset((page - 1) * per_page).limit(per_page)
+                                    .options(*options)))
+    return Page(items, total, page, per_page)
+
+
 def search_claims(filters: ClaimFilters, *, page: int = 1, per_page: int = 50,
                   estimate_above: Optional[int] = None) -> Page:
     """One page of claims matching ``filters`` and the total count.

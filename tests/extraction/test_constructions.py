@@ -91,6 +91,28 @@ def test_reported_speech_said(extract):
     assert q.content == "the company will close two of its plants next year"
 
 
+@pytest.mark.parametrize("text,speaker,cue,content", [
+    ("Senator Marta Lindqvist endorsed the plan to widen the northern harbour.",
+     "Marta Lindqvist", "endorsed", "the plan to widen the northern harbour"),
+    ("Governor Tomas Reyes opposes the new tax on fishing boats.",
+     "Tomas Reyes", "opposes", "the new tax on fishing boats"),
+    ("Olaf Berg plans to vote against the merger in March.",
+     "Olaf Berg", "plans", "to vote against the merger in March"),
+])
+def test_reported_stance_of_a_verb_outside_the_object_lexicon(extract, text, speaker, cue,
+                                                              content):
+    """A stance reported by its object or infinitive (endorsed X, opposes X, plans to …):
+    PolNeAR annotates these; the pattern is mined on train, the learned model keeps it."""
+    (q,) = extract(text)
+    assert q.kind == "indirect" and q.speaker == speaker and q.cue == cue
+    assert q.content == content
+
+
+def test_an_action_on_a_thing_is_not_a_claim(extract):
+    assert extract("The mayor repainted the old fence on Sunday.") == []
+    assert extract("Olaf Berg bought two new trucks for the depot last spring.") == []
+
+
 def test_reported_speech_warned_that_with_title_nominal(extract, by_content):
     text = ("Mayor Lena Park opened the new dam on Monday.\n\n"
             "The mayor has warned that the river could flood again in the spring.")

@@ -107,6 +107,21 @@ def test_reported_pass_unlearned_scores_by_mined_precision(view):
     assert find_reported(v, [], set(), learned=False) == []
 
 
+def test_reported_pass_object_patterns_of_other_verbs_need_mined_counts(view):
+    from app.extraction.lexicon import cue_table
+
+    v = view("Senator Marta Lindqvist endorsed the plan to widen the northern harbour.")
+    (c,) = find_reported(v, [], set(), threshold=0.0)
+    assert c.key == "endorse|dobj" and not c.cue.clausal
+    assert cue_table()["endorse|dobj"][0] >= T.OTHER_OBJECT_MIN_COUNT
+    assert cue_precision("endorse|dobj") > cue_precision("~|dobj")
+    v = view("The mayor repainted the old fence on Sunday.")
+    assert not any(k.startswith("repaint|") for k in cue_table())
+    assert find_reported(v, [], set(), threshold=0.0) == []
+    (c,) = find_reported(v, [], set(), threshold=-1.0)  # mining sees every verb
+    assert c.key.startswith("repaint|dobj")
+
+
 def test_reported_features_and_model():
     from app.extraction.passes.reported import default_model
 

@@ -238,26 +238,30 @@ def test_a_big_base_is_split_into_shards_searched_and_merged(tmp_path, vectors):
 
 
 def test_compaction_keeps_the_shards_and_adds_shards_when_the_collection_outgrows_them(tmp_path, vectors):
-    writer = make(tmp_path, exact_below=100, journal_max=10_000, shard_size=700)
-    writer.rebuild(lambda: [(np.arange(1, 2001), vectors[:2000])])  # 3 shards
+    writer = make(tmp_path, exact_below=100, journal_max=10_000, shard_size=400)
+    writer.rebuild(lambda: [(np.arange(1, 1001), vectors[:1000])])  # ceil(1000 / 400) = 3 shards
     reader = AnnReader(writer.directory, model="m1")
     reader.refresh()
     assert reader.info.shards == 3
     writer.remove(range(1, 51))
-    writer.add(range(2001, 2101), vectors[2000:2100])
-    writer.add([7], vectors[2500:2501])  # deleted, then back with another vector: 2051 live, 3 shards
+    writer.add(range(1001, 1101), vectors[1000:1100])
+    writer.add([7], vectors[2500:2501])  # deleted, then back with another vector: 1051 live
     writer.compact()
     reader.refresh()
-    assert reader.info.shards == 3 and reader.info.count == 2051 and len(reader) == 2051
-    assert not any(i in reader for i in range(1, 51) if i != 7) and 7 in reader and 2100 in reader
+    assert reader.info.shards == 3 and reader.info.count == 1051 and len(reader) == 1051
+    assert not any(i in reader for i in range(1, 51) if i != 7) and 7 in reader and 1100 in reader
     assert reader.search(vectors[2500], 1)[0][0] == 7
-    assert reader.search(vectors[2050], 1)[0][0] == 2051
-    writer.add(range(2101, 3001), vectors[2100:3000])  # 2951 live: 5 shards, rebuilt whole
+    assert reader.search(vectors[1050], 1)[0][0] == 1051
+    writer.add(range(1101, 1801), vectors[1100:1800])  # 1751: still within 3 shards and a half more
     writer.compact()
     reader.refresh()
-    assert reader.info.shards == 5 and reader.info.count == 2951 and len(reader) == 2951
-    assert 3000 in reader and 7 in reader and 8 not in reader
-    for row in (100, 1500, 2999):
+    assert reader.info.shards == 3 and len(reader) == 1751
+    writer.add(range(1801, 2001), vectors[1800:2000])  # 1951 > 1.5 * 3 * 400: rebuilt in 5 shards
+    writer.compact()
+    reader.refresh()
+    assert reader.info.shards == 5 and reader.info.count == 1951 and len(reader) == 1951
+    assert 2000 in reader and 7 in reader and 8 not in reader
+    for row in (100, 1500, 1999):
         assert reader.search(vectors[row], 1)[0][0] == row + 1
     names = {p.name.split(".")[0] for p in writer.directory.iterdir() if p.name.startswith("g")}
     assert names == {reader.info.name}

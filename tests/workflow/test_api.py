@@ -42,6 +42,12 @@ def error_of(response, status: int, code: str) -> dict:
     return body["error"]
 
 
+def version(api, user, claim_id) -> int:
+    """The claim's version as the user sees it: sent back with a verdict, approve or return
+    (required there since issue 12 §5)."""
+    return api(user).get(f"/claims/{claim_id}").get_json()["version"]
+
+
 def history(api, user, claim_id) -> list[str]:
     return [item["action"] for item in api(user).get(f"/claims/{claim_id}/history").get_json()["items"]]
 
@@ -122,8 +128,8 @@ def test_an_approved_claim_as_evidence(api, editor2, claim_id, other_claim_id, t
 
 def test_post_verdict_is_200_and_in_review(api, editor, claim_id):
     api(editor).post(f"/claims/{claim_id}/evidence", json=EVIDENCE)
-    response = api(editor).post(f"/claims/{claim_id}/verdict",
-                                json={"verdict": "mostly_false", "rationale": "The statement says otherwise."})
+    response = api(editor).post(f"/claims/{claim_id}/verdict", json={
+        "verdict": "mostly_false", "rationale": "The statement says otherwise.", "version": version(api, editor, claim_id)})
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "in_review"
@@ -133,7 +139,8 @@ def test_post_verdict_is_200_and_in_review(api, editor, claim_id):
 
 
 def test_verdict_without_evidence_is_422_evidence_required(api, editor, claim_id):
-    response = api(editor).post(f"/claims/{claim_id}/verdict", json={"verdict": "true", "rationale": "Obvious."})
+    response = api(editor).post(f"/claims/{claim_id}/verdict", json={"verdict": "true", "rationale": "Obvious.",
+                                                                      "version": 1})
     error_of(response, 422, "evidence_required")
     assert api(editor).get(f"/claims/{claim_id}").get_json()["status"] == "new"
 
@@ -147,6 +154,7 @@ def test_verdict_without_evidence_is_422_evidence_required(api, editor, claim_id
 ])
 def test_bad_verdicts_are_422(api, editor, claim_id, body, field):
     api(editor).post(f"/claims/{claim_id}/evidence", json=EVIDENCE)
+    body = {"version": version(api, editor, claim_id), **body}
     error = error_of(api(editor).post(f"/claims/{claim_id}/verdict", json=body), 422, "invalid")
     assert error["details"]["field"] == field
 
@@ -162,7 +170,8 @@ def test_a_verdict_from_a_stale_version_is_409(api, editor, editor2, claim_id):
 
 def test_a_second_verdict_while_in_review_is_409(api, editor, claim_id, to_review):
     to_review(claim_id)
-    error_of(api(editor).post(f"/claims/{claim_id}/verdict", json={"verdict": "false", "rationale": "x"}),
+    error_of(api(editor).post(f"/claims/{claim_id}/verdict", json={"verdict": "false", "rationale": "x",
+                                                                    "version": version(api, editor, claim_id)}),
              409, "bad_status")
 
 
@@ -170,7 +179,8 @@ def test_a_second_verdict_while_in_review_is_409(api, editor, claim_id, to_revie
 
 def test_a_reviewer_approves_200(api, reviewer, claim_id, to_review):
     to_review(claim_id)
-    response = api(reviewer).post(f"/claims/{claim_id}/approve", json={"comment": "Good."})
+    response = api(reviewer).post(f"/claims/{claim_id}/approve", json={"comment": "Good.",
+                                                                        "version": version(api, reviewer, claim_id)})
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "approved"
@@ -178,9 +188,12 @@ def test_a_reviewer_approves_200(api, reviewer, claim_id, to_review):
         "approved", "Rafael Reviewer", "Good.")
 
 
-def test_approve_without_a_body_is_fine(api, admin, claim_id, to_review):
+def test_approve_needs_the_version_seen(api, admin, claim_id, to_review):
+    """Issue 12 §5: approving is a decision about the copy one saw, so the version is required."""
     to_review(claim_id)
-    response = api(admin).post(f"/claims/{claim_id}/approve")
+    error = error_of(api(admin).post(f"/claims/{claim_id}/approve"), 422, "invalid")
+    assert error["fields"] == {"version": "Missing data for required field."}
+    response = api(admin).post(f"/claims/{claim_id}/approve", json={"version": version(api, admin, claim_id)})
     assert response.status_code == 200 and response.get_json()["status"] == "approved"
 
 
@@ -189,6 +202,7 @@ def test_approve_without_a_body_is_fine(api, admin, claim_id, to_review):
 def test_the_verdicts_author_gets_403_four_eyes(api, make_user, claim_id, to_review, action, body, role):
     author = make_user(role)
     to_review(claim_id, by=author)
+    body = {**body, "version": version(api, author, claim_id)}
     error_of(api(author).post(f"/claims/{claim_id}/{action}", json=body), 403, "four_eyes")
     assert api(author).get(f"/claims/{claim_id}").get_json()["status"] == "in_review"
 
@@ -196,25 +210,30 @@ def test_the_verdicts_author_gets_403_four_eyes(api, make_user, claim_id, to_rev
 @pytest.mark.parametrize("action, body", [("approve", {}), ("return", {"comment": "Redo it."})])
 def test_an_editor_gets_403_forbidden(api, editor, editor2, claim_id, to_review, action, body):
     to_review(claim_id)
+    body = {**body, "version": version(api, editor, claim_id)}
     for user in (editor2, editor):  # another editor, and the author: the role is checked first
         error_of(api(user).post(f"/claims/{claim_id}/{action}", json=body), 403, "forbidden")
 
 
 @pytest.mark.parametrize("action, body", [("approve", {}), ("return", {"comment": "Redo it."})])
 def test_the_wrong_status_is_409_bad_status(api, editor, reviewer, claim_id, action, body):
-    error_of(api(reviewer).post(f"/claims/{claim_id}/{action}", json=body), 409, "bad_status")  # new
+    sent = {**body, "version": version(api, reviewer, claim_id)}
+    error_of(api(reviewer).post(f"/claims/{claim_id}/{action}", json=sent), 409, "bad_status")  # new
     service.take(claim_id, user=editor)
-    error_of(api(reviewer).post(f"/claims/{claim_id}/{action}", json=body), 409, "bad_status")  # in progress
+    sent = {**body, "version": version(api, reviewer, claim_id)}
+    error_of(api(reviewer).post(f"/claims/{claim_id}/{action}", json=sent), 409, "bad_status")  # in progress
 
 
 def test_approving_twice_is_409(api, reviewer, admin, claim_id, to_approved):
     to_approved(claim_id)
-    error_of(api(admin).post(f"/claims/{claim_id}/approve", json={}), 409, "bad_status")
+    error_of(api(admin).post(f"/claims/{claim_id}/approve", json={"version": version(api, admin, claim_id)}),
+             409, "bad_status")
 
 
 def test_a_reviewer_returns_with_a_comment_200(api, reviewer, claim_id, to_review):
     to_review(claim_id)
-    response = api(reviewer).post(f"/claims/{claim_id}/return", json={"comment": "Which statement?"})
+    response = api(reviewer).post(f"/claims/{claim_id}/return", json={"comment": "Which statement?",
+                                                                       "version": version(api, reviewer, claim_id)})
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "in_progress" and body["verdict"]["state"] == "returned"
@@ -224,6 +243,7 @@ def test_a_reviewer_returns_with_a_comment_200(api, reviewer, claim_id, to_revie
 @pytest.mark.parametrize("body", [{}, {"comment": ""}, {"comment": "  "}, {"comment": None}])
 def test_returning_without_a_comment_is_422(api, reviewer, claim_id, to_review, body):
     to_review(claim_id)
+    body = {**body, "version": version(api, reviewer, claim_id)}
     error = error_of(api(reviewer).post(f"/claims/{claim_id}/return", json=body), 422, "invalid")
     assert error["details"]["field"] == "comment"
 
@@ -241,10 +261,10 @@ def test_workflow_posts_need_json_and_a_token(client, api, editor, claim_id):
 
 
 def test_workflow_on_a_missing_claim_is_404(api, editor, reviewer):
-    for path, body in (("evidence", EVIDENCE), ("verdict", {"verdict": "true", "rationale": "x"}),
+    for path, body in (("evidence", EVIDENCE), ("verdict", {"verdict": "true", "rationale": "x", "version": 1}),
                        ("comments", {"body": "x"})):
         error_of(api(editor).post(f"/claims/9999/{path}", json=body), 404, "not_found")
-    error_of(api(reviewer).post("/claims/9999/approve", json={}), 404, "not_found")
+    error_of(api(reviewer).post("/claims/9999/approve", json={"version": 1}), 404, "not_found")
     error_of(api(editor).get("/claims/9999/history"), 404, "not_found")
 
 
@@ -261,12 +281,17 @@ def test_comments_201_and_empty_ones_422(api, reviewer, claim_id):
 
 def test_history_lists_every_change_oldest_first(api, editor, reviewer, admin, claim_id):
     api(editor).post(f"/claims/{claim_id}/evidence", json=EVIDENCE)
-    api(editor).post(f"/claims/{claim_id}/verdict", json={"verdict": "false", "rationale": "Contradicted."})
+    def seen(user) -> int:
+        return version(api, user, claim_id)
+
+    api(editor).post(f"/claims/{claim_id}/verdict", json={"verdict": "false", "rationale": "Contradicted.",
+                                                          "version": seen(editor)})
     api(reviewer).post(f"/claims/{claim_id}/comments", json={"body": "Looks right."})
-    api(reviewer).post(f"/claims/{claim_id}/return", json={"comment": "One more source."})
+    api(reviewer).post(f"/claims/{claim_id}/return", json={"comment": "One more source.", "version": seen(reviewer)})
     api(editor).post(f"/claims/{claim_id}/evidence", json=dict(EVIDENCE, url="https://example.org/b", stance="context"))
-    api(editor).post(f"/claims/{claim_id}/verdict", json={"verdict": "false", "rationale": "Two sources."})
-    api(reviewer).post(f"/claims/{claim_id}/approve", json={})
+    api(editor).post(f"/claims/{claim_id}/verdict", json={"verdict": "false", "rationale": "Two sources.",
+                                                          "version": seen(editor)})
+    api(reviewer).post(f"/claims/{claim_id}/approve", json={"version": seen(reviewer)})
     response = api(admin).get(f"/claims/{claim_id}/history")
     assert response.status_code == 200
     items = response.get_json()["items"]
@@ -317,7 +342,7 @@ def test_ids_beyond_any_row_are_not_found_not_a_crash(client, claims, editor, to
     claim = claims[0]
     response = client.post(f"/api/v1/claims/{claim.id}/evidence", headers=headers,
                            json={"evidence_id": 2**40, "stance": "context"})
-    assert response.status_code == 404
+    assert response.status_code == 422  # beyond any id column: the schema's range (issue 12 §2)
     response = client.post(f"/api/v1/claims/{claim.id}/assign", headers=headers,
                            json={"version": claim.version, "assignee": 2**40})
     assert response.status_code == 422

@@ -29,11 +29,13 @@ def last_event(claim_id: int) -> AuditEvent:
 
 def test_every_layer_knows_the_same_verdict_scale():
     """Labels, ClaimReview ratings and the API's description all cover exactly the scale."""
-    from app.api.openapi import SCHEMAS
+    from app.api.openapi import openapi_document
     from app.export.claimreview import RATING_VALUES
 
+    schemas = openapi_document()["components"]["schemas"]
     assert list(VERDICT_LABELS) == list(VERDICTS) == list(RATING_VALUES)
-    assert SCHEMAS["Verdict"]["properties"]["verdict"]["enum"] == list(VERDICTS)
+    assert schemas["Verdict"]["properties"]["verdict"]["enum"] == list(VERDICTS)
+    assert schemas["VerdictIn"]["properties"]["verdict"]["enum"] == list(VERDICTS)
 
 
 @pytest.mark.parametrize("verdict", VERDICTS)

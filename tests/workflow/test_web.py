@@ -143,10 +143,13 @@ def test_a_reviewer_approves_from_the_claim_page(as_user, reviewer, claim_id, to
 def test_a_reviewer_returns_with_a_comment_and_not_without(as_user, reviewer, editor, claim_id, to_review):
     to_review(claim_id)
     client = as_user(reviewer)
-    response = client.post(f"/claims/{claim_id}/review", data={"send_back": "Return to editor", "comment": " "})
+    version = str(get(claim_id).version)  # required on decisions (issue 12 §5)
+    response = client.post(f"/claims/{claim_id}/review", data={"send_back": "Return to editor", "comment": " ",
+                                                                "version": version})
     assert response.status_code == 422 and "a comment is required to return a claim" in text(response)
     assert get(claim_id).status == "in_review"
-    response = client.post(f"/claims/{claim_id}/review", data={"send_back": "Return", "comment": "Which statement?"})
+    response = client.post(f"/claims/{claim_id}/review", data={"send_back": "Return", "comment": "Which statement?",
+                                                                "version": version})
     assert response.status_code == 302 and get(claim_id).status == "in_progress"
     page = re.sub(r"<[^>]+>", "", text(as_user(editor).get(f"/claims/{claim_id}")))
     assert "Returned by Rafael Reviewer: Which statement? Fix it, then propose a verdict again." in page
@@ -161,20 +164,22 @@ def test_four_eyes_holds_on_the_web(as_user, reviewer, make_user, claim_id, to_r
     client = as_user(reviewer)
     page = text(client.get(f"/claims/{claim_id}"))
     assert 'id="review-form"' not in page and "You proposed this verdict" in page
-    response = client.post(f"/claims/{claim_id}/review", data={"approve": "Approve"})
+    version = str(get(claim_id).version)
+    response = client.post(f"/claims/{claim_id}/review", data={"approve": "Approve", "version": version})
     assert response.status_code == 403
     assert "You proposed this verdict; another reviewer must sign it off." in text(response)
     assert get(claim_id).status == "in_review"
     another_admin = make_user("admin")
-    response = as_user(another_admin).post(f"/claims/{claim_id}/review", data={"approve": "Approve"})
+    response = as_user(another_admin).post(f"/claims/{claim_id}/review", data={"approve": "Approve", "version": version})
     assert response.status_code == 302 and get(claim_id).status == "approved"
 
 
 def test_an_editor_cannot_sign_off_on_the_web(as_user, editor2, claim_id, to_review):
     to_review(claim_id)
     client = as_user(editor2)
+    version = str(get(claim_id).version)
     for data in ({"approve": "Approve"}, {"send_back": "Return", "comment": "No."}):
-        response = client.post(f"/claims/{claim_id}/review", data=data)
+        response = client.post(f"/claims/{claim_id}/review", data={**data, "version": version})
         assert response.status_code == 403 and "Only reviewers and admins sign verdicts off." in text(response)
     assert get(claim_id).status == "in_review"
 

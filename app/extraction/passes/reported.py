@@ -18,7 +18,7 @@ from .. import thresholds as T
 from ..claims import Candidate, Claim
 from ..cues import Cue, cue_lemma, reported_cues
 from ..document import DocView, overlap
-from ..lexicon import CLAUSE_CUES, OBJECT_CUES, QUOTED_SUFFIX, cue_precision
+from ..lexicon import CLAUSE_CUES, OBJECT_CUES, QUOTED_SUFFIX, cue_precision, cue_table
 from .choice import SpeakerModel as LogisticModel
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "reported_model.json"
@@ -40,7 +40,8 @@ def find_reported(view: DocView, direct: list[Claim], taken: set[int],
         direct: the direct quotes found so far (a clause inside one is the same words).
         taken: ids of quotations already part of a claim.
         threshold: least probability of a right attribution (``thresholds.
-            REPORTED_THRESHOLD``; mining passes a negative one to see every candidate).
+            REPORTED_THRESHOLD``; mining passes a negative one to see every candidate,
+            the object patterns of every verb included).
         learned: score candidates with the learned model (``data/reported_model.json``,
             ``python -m app.extraction train-reported``); else by the pattern's mined
             precision alone (mining and training).
@@ -55,7 +56,7 @@ def find_reported(view: DocView, direct: list[Claim], taken: set[int],
     for cue in reported_cues(tokens):
         if not view.outside[cue.subject.i]:
             continue
-        if not cue.clausal and cue_lemma(cue.token) not in OBJECT_CUES:
+        if not cue.clausal and not object_pattern_open(cue, mining=threshold < 0):
             continue
         spans = content_spans(view, cue)
         if not spans:
@@ -66,6 +67,10 @@ def find_reported(view: DocView, direct: list[Claim], taken: set[int],
             continue
         inside = [q for q in view.quotations
                   if q.start < e and s < q.end and id(q) not in taken]
+        if not cue.clausal and cue_lemma(cue.token) not in OBJECT_CUES and any(
+                qi in view.titles for qi, q in enumerate(view.quotations)
+                if q.start < e and s < q.end):
+            continue  # read "The Long Winter", watched "Face the Nation": a work, no claim
         key = cue.key + (QUOTED_SUFFIX if inside else "")
         claim = Claim(spans, "partial" if inside else "indirect", view.para_of[cue.token.i],
                       cue=cue, speaker_head=cue.subject, quotations=inside, key=key,
@@ -84,6 +89,23 @@ def find_reported(view: DocView, direct: list[Claim], taken: set[int],
         claim.spans = spans
         claims.append(claim)
     return best_per_content(claims)
+
+
+def object_pattern_open(cue: Cue, mining: bool = False) -> bool:
+    """May an object or infinitive pattern report a message? Always for a verb of the
+    object lexicon (``urged voters to …``); for any other verb (``endorsed X``, ``voted
+    to …``, ``is critical of …``) only when its pattern was mined on train often enough
+    (``thresholds.OTHER_OBJECT_MIN_COUNT``) and right often enough there
+    (``OTHER_OBJECT_MIN_PRECISION``: not "was dead", "has a plan"); the learned model then
+    decides. ``mining``: every pattern is open (to count them), bar the xcomp rule."""
+    if cue_lemma(cue.token) in OBJECT_CUES:
+        return True
+    if cue.token.dep_ == "xcomp":
+        return False  # "vowed to defend X", "wants to back X": the verb above reports it
+    if mining:
+        return True
+    n, m = cue_table().get(cue.key, (0, 0))
+    return n >= T.OTHER_OBJECT_MIN_COUNT and m >= T.OTHER_OBJECT_MIN_PRECISION * n
 
 
 def best_per_content(claims: list[Claim]) -> list[Claim]:
@@ -129,6 +151,7 @@ def reported_features(view: DocView, c: Claim) -> dict[str, float]:
         "negated": float(any(ch.dep_ == "neg" for ch in cue.token.children)),
         "that": float(view.text[own[0][0]:own[0][1]].lower().startswith("that ")),
         "say": float(c.key.startswith("say|")),
+        "object_cue": float(cue_lemma(cue.token) in OBJECT_CUES or cue.clausal),
         "subject_after_cue": float(head is not None and head.i > cue.token.i),
         "para_start": float(cue.token.i == 0 or view.para_of[cue.token.i - 1] != c.para),
     }

@@ -19,10 +19,35 @@ import json
 import sys
 from pathlib import Path
 
-from ..lexicon import CUE_TABLE_PATH
+from ..cues import cue_lemma
+from ..lexicon import CUE_TABLE_PATH, OBJECT_CUES, OTHER_STAR
 from ..passes.emit import emit
 from ..pipeline import Options, find_claims
 from ..speaker_model import load_scorer, parsed_docs
+
+
+def other_object_pattern(claim) -> bool:
+    """An object or infinitive pattern of a verb outside the object lexicon?"""
+    return bool(claim.key) and not claim.cue.clausal and \
+        cue_lemma(claim.cue.token) not in OBJECT_CUES
+
+
+def right_candidates(gold: list[dict], preds: list[dict], other: list[bool], text: str,
+                     scorer) -> set[int]:
+    """Indices of the predictions matched to a gold attribution with the speaker right.
+    The predictions not flagged ``other`` are matched first, then the others against the
+    gold left over: an other verb's object pattern is counted for what it adds, not for
+    a match it takes from a clause candidate (the scorer's matching is greedy)."""
+    right: set[int] = set()
+    left = list(range(len(gold)))
+    for group in (False, True):
+        idx = [j for j in range(len(preds)) if other[j] == group]
+        pairs = scorer.match([gold[i] for i in left], [preds[j] for j in idx], text)
+        hit = {left[i]: idx[j] for i, j in pairs.items()
+               if scorer.speaker_ok(preds[idx[j]], gold[left[i]], text)}
+        right |= set(hit.values())
+        left = [i for i in left if i not in hit]
+    return right
 
 
 def count_patterns(records: list[dict], docs, scorer) -> dict[str, list[int]]:
@@ -34,13 +59,14 @@ def count_patterns(records: list[dict], docs, scorer) -> dict[str, list[int]]:
         claims = [c for c in claims if emit(view, [c], True)]
         preds = [q.to_dict() for q in emit(view, claims, True)]
         gold, text = rec["quotes"], rec["text"]
-        pairs = scorer.match(gold, preds, text)
-        right = {j for i, j in pairs.items() if scorer.speaker_ok(preds[j], gold[i], text)}
+        other = [other_object_pattern(c) for c in claims]
+        right = right_candidates(gold, preds, other, text, scorer)
         for j, claim in enumerate(claims):
             if not claim.key:
                 continue
             comp = claim.key.split("|")[1].split(":")[0].split("+")[0].split("^")[0]
-            for key in (claim.key, f"*|{comp}"):
+            star = OTHER_STAR if other[j] else "*"
+            for key in (claim.key, f"{star}|{comp}"):
                 counts[key][0] += 1
                 counts[key][1] += j in right
     return counts
@@ -57,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     records = [json.loads(x) for x in open(args.train, encoding="utf-8") if x.strip()]
     counts = count_patterns(records, parsed_docs(records, args.docs), load_scorer(args.scorer))
     patterns = {k: v for k, v in sorted(counts.items())
-                if v[0] >= args.min_count or k.startswith("*|")}
+                if v[0] >= args.min_count or k[:2] in ("*|", OTHER_STAR + "|")}
     out = {"source": Path(args.train).name, "articles": len(records),
            "note": "pattern -> [candidates, gold attributions among them]",
            "patterns": patterns}
