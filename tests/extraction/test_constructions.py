@@ -108,6 +108,23 @@ def test_reported_stance_of_a_verb_outside_the_object_lexicon(extract, text, spe
     assert q.content == content
 
 
+def test_a_trailing_appositive_comment_is_not_part_of_the_claim(extract):
+    text = ("Ana Costa proposed that the council build a second bridge, an idea the "
+            "opposition has long rejected.")
+    (q,) = extract(text)
+    assert q.kind == "indirect" and q.cue == "proposed"
+    assert q.content == "that the council build a second bridge"
+    (q,) = extract("Olaf Berg said he bought a van, a red one.")  # no relative clause: kept
+    assert q.content == "he bought a van, a red one"
+
+
+def test_a_second_that_clause_of_the_same_cue_joins_the_claim(extract):
+    text = "The auditor predicted that fares would rise next year, and that ridership would fall."
+    (q,) = extract(text)
+    assert q.kind == "indirect" and q.cue == "predicted"
+    assert q.content == "that fares would rise next year, and that ridership would fall"
+
+
 def test_the_addressee_of_a_quote_is_not_a_claim(extract):
     text = "\u201cThe early ferry will leave at six,\u201d harbour master Lena Berg told reporters."
     (q,) = extract(text)

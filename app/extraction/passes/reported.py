@@ -174,7 +174,8 @@ def with_conjoined_quotes(view: DocView, cue: Cue, spans: list[tuple[int, int]]
                           ) -> list[tuple[int, int]]:
     """``Mills "got X," Jordan said, and still "got Y"``: a second clause conjoined to the
     cue, holding a quotation, belongs to the same claim; so does one with a subject of its
-    own after the reported clause (``said A, and B would "…"``)."""
+    own after the reported clause (``said A, and B would "…"``), and a second that-clause
+    (``predicted that A, and that B``)."""
     extra = []
     comp = cue.complement
     after = comp.i if comp is not None and cue.clausal and comp.i > cue.token.i else None
@@ -190,15 +191,18 @@ def with_conjoined_quotes(view: DocView, cue: Cue, spans: list[tuple[int, int]]
         if not toks:
             continue
         s, e = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-        if any(q.start < e and s < q.end for q in view.quotations):
-            extra.append((s, e))
+        second_that = cue.clausal and c.pos_ in ("VERB", "AUX") and any(
+            m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        if second_that or any(q.start < e and s < q.end for q in view.quotations):
+            extra.append((s, e))  # "said A, and that B": the cue's second clause
     return sorted(spans + extra)
 
 
 def content_spans(view: DocView, cue: Cue) -> list[tuple[int, int]]:
     """Character spans of what a cue reports, without the cue and its speaker, and without
     a trailing participle adjunct (``…," suggesting that …``) or a comment on the claim
-    (``…, a charge the party denied``)."""
+    (``…, a charge the party denied``; ``… a zone, an approach others have embraced``: an
+    appositive with a relative clause at the end of the content)."""
     doc = view.doc
     toks = set(cue.content)
     drop = set(range(cue.start, cue.end))
@@ -211,6 +215,13 @@ def content_spans(view: DocView, cue: Cue) -> list[tuple[int, int]]:
                     doc[c.left_edge.i - 1].text == "," and \
                     c.left_edge.lower_ in ("a", "an"):
                 drop |= {t.i for t in c.subtree}  # "…, a charge the party denied"
+        last = max(toks, default=-1)
+        for t in cue.complement.subtree:
+            if t.i in toks and t.dep_ == "appos" and t.pos_ == "NOUN" and \
+                    t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == "," and \
+                    t.left_edge.lower_ in ("a", "an") and t.right_edge.i >= last - 1 and \
+                    any(c.dep_ == "relcl" for c in t.children):
+                drop |= {u.i for u in t.subtree}  # "… a no-fly zone, an approach X embraced"
     if cue.subject is not None:
         drop |= {t.i for t in cue.subject.subtree}
     toks -= drop
