@@ -240,6 +240,7 @@ def main(argv=None) -> None:
         for consumers in args.consumers:
             print(f"... {setup}, {consumers} consumer(s)", flush=True)
             runs.append(run_setup(setup, consumers, texts, args))
+            print("    " + json.dumps({k: v for k, v in runs[-1].items() if not k.startswith("_")}), flush=True)
     claim_texts = runs[0].pop("_claim_texts")
     for run in runs[1:]:
         run.pop("_claim_texts")

@@ -108,6 +108,12 @@ def test_reported_stance_of_a_verb_outside_the_object_lexicon(extract, text, spe
     assert q.content == content
 
 
+def test_the_addressee_of_a_quote_is_not_a_claim(extract):
+    text = "\u201cThe early ferry will leave at six,\u201d harbour master Lena Berg told reporters."
+    (q,) = extract(text)
+    assert q.kind == "direct" and q.speaker == "Lena Berg" and q.cue == "told"
+
+
 def test_an_action_on_a_thing_is_not_a_claim(extract):
     assert extract("The mayor repainted the old fence on Sunday.") == []
     assert extract("Olaf Berg bought two new trucks for the depot last spring.") == []

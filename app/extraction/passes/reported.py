@@ -52,12 +52,17 @@ def find_reported(view: DocView, direct: list[Claim], taken: set[int],
     claims = []
     taken = set(taken)
     direct_chars = [(c.start, c.end) for c in direct]
+    framing = {cue.token.i for c in direct
+               for cue in [c.cue] + [k.cue for k in c.candidates] if cue is not None}
     tokens = [t for t in view.doc if view.outside[t.i]]
     for cue in reported_cues(tokens):
         if not view.outside[cue.subject.i]:
             continue
         if not cue.clausal and not object_pattern_open(cue, mining=threshold < 0):
             continue
+        if not cue.clausal and cue.token.i in framing and \
+                cue_lemma(cue.token) not in OBJECT_CUES:
+            continue  # '"…," Berg told reporters': the quote is the message, not "reporters"
         spans = content_spans(view, cue)
         if not spans:
             continue
