@@ -8,7 +8,12 @@ from urllib.parse import urlsplit
 def is_web_url(value: object) -> bool:
     """True for http(s) addresses: the only ones stored as article/evidence URLs or linked to
     (never ``javascript:`` or ``data:``)."""
-    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
+    if not isinstance(value, str) or not value.strip().lower().startswith(("http://", "https://")):
+        return False
+    try:
+        return bool(urlsplit(value.strip()).netloc)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: "http://[::1"
+        return False
 
 
 def local_path(target: Optional[str]) -> Optional[str]:

@@ -408,7 +408,9 @@ def test_a_periodic_task_runs_once_per_slot_whatever_the_number_of_consumers(app
 @pytest.mark.slow
 def test_two_consumer_processes_on_redis_store_each_article_once(app, editor, monkeypatch, fast_recovery, tmp_path):
     """The README's "Running on several machines" in small: the database is PostgreSQL when
-    ``TEST_DATABASE_URL`` is. Each article is sent twice; both consumers take jobs."""
+    ``TEST_DATABASE_URL`` is. Each article is sent twice; both consumers take jobs (one job a
+    run: taking queued jobs along, tested below, would let the first consumer take them all)."""
+    monkeypatch.setenv("CLAIMDESK_JOB_BATCH", "1")  # read by the consumer processes' config
     huey = use_queue(app, monkeypatch, "redis")
     workers = [worker_process(app, tmp_path / f"consumer-{n}.log") for n in range(2)]
     try:

@@ -187,6 +187,7 @@ def test_sources_api(client, admin, editor, token_for, site):
     assert default.get_json()["name"] == f"127.0.0.1:{site.server_address[1]}/atom.xml"
 
     for bad, field in (({"url": "ftp://x/feed", "kind": "feed"}, "url"), ({"kind": "feed"}, "url"),
+                       ({"url": "http://[::1/feed", "kind": "feed"}, "url"), ({"url": "https://", "kind": "feed"}, "url"),
                        ({"url": site.url("/feed.xml"), "kind": "podcast"}, "kind"),
                        ({"url": site.url("/feed.xml"), "kind": "feed", "every_minutes": "often"}, "every_minutes"),
                        ({"url": site.url("/feed.xml"), "kind": "feed", "every_minutes": 0}, "every_minutes"),
@@ -392,6 +393,7 @@ def test_source_pages(client, auth, admin, editor, site):
     assert answer.status_code == 302
     source = db.session.scalar(sa.select(Source))
     assert client.post("/sources", data={"url": "not a url", "kind": "feed"}).status_code == 422
+    assert client.post("/sources", data={"url": "http://[::1/feed", "kind": "feed"}).status_code == 422
     assert client.post(f"/sources/{source.id}/poll").status_code == 302
     page = client.get(f"/sources/{source.id}").get_data(as_text=True)
     for label in ("Last poll", "Next poll", "Items seen", "Articles ingested", "Last error", "Paused"):

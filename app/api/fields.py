@@ -15,6 +15,7 @@ from marshmallow import fields, validate
 
 from app.ids import MAX_ID
 from app.inputs import clean_text
+from app.links import is_web_url
 from app.models import iso_utc
 
 MAX_VERSION = 2**31 - 1  # Claim.version is an integer column
@@ -109,7 +110,8 @@ WEB_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s]+$"
 
 
 def _web_url(value: str) -> None:
-    if not re.match(WEB_URL_PATTERN, clean_text(value)):  # control characters are dropped later (app.inputs)
+    cleaned = clean_text(value)  # control characters are dropped later (app.inputs)
+    if not re.match(WEB_URL_PATTERN, cleaned) or not is_web_url(cleaned):
         raise ma.ValidationError("Give an http:// or https:// address.")
 
 
