@@ -282,7 +282,7 @@ def related_claims(claim_id: int, k: int = 5):
     return {"items": [{
         "id": item.claim.id, "content": item.claim.content, "speaker": item.claim.speaker,
         "status": item.claim.status, "score": round(item.score, 4),
-        "verdict": published_verdict(item.claim).verdict if published_verdict(item.claim) else None,
+        "verdict": verdict.verdict if (verdict := published_verdict(item.claim)) else None,
         "article_id": item.claim.article_id, "same_article": item.same_article, "same_speaker": item.same_speaker,
         "repeat_of_approved": item.repeat_of_approved,
     } for item in items]}
